@@ -1,0 +1,96 @@
+package io.lambdaflow.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a batch run did: records read per source, written per sink, and rejected.
+ *
+ * @param pipeline the pipeline's name
+ * @param runId this run's identifier, also the folder of its summary under the storage root
+ * @param startedAt when the run started
+ * @param duration how long it took
+ * @param recordsIn records read, by source
+ * @param recordsOut records written, by sink
+ * @param deadLetters records sent to the dead-letter sink
+ * @param deadLetterSink the dead-letter sink's type
+ */
+public record RunSummary(
+    String pipeline,
+    String runId,
+    Instant startedAt,
+    Duration duration,
+    Map<String, Long> recordsIn,
+    Map<String, Long> recordsOut,
+    long deadLetters,
+    String deadLetterSink) {
+
+  public RunSummary {
+    requireNonNull(pipeline, "pipeline is null");
+    requireNonNull(runId, "runId is null");
+    requireNonNull(startedAt, "startedAt is null");
+    requireNonNull(duration, "duration is null");
+    recordsIn = Map.copyOf(recordsIn);
+    recordsOut = Map.copyOf(recordsOut);
+    requireNonNull(deadLetterSink, "deadLetterSink is null");
+  }
+
+  public long totalIn() {
+    return recordsIn.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public long totalOut() {
+    return recordsOut.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * Records neither written nor rejected: dropped on purpose by a filter, merged by a dedupe or an
+   * aggregation. Only meaningful for one source and one sink; multiplied by explode.
+   */
+  public long filteredOut() {
+    return totalIn() - totalOut() - deadLetters;
+  }
+
+  /** The summary as printed at the end of a run. */
+  public String render() {
+    StringBuilder text = new StringBuilder();
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "batch run %s of pipeline '%s' finished in %.1f s%n",
+            runId,
+            pipeline,
+            duration.toMillis() / 1000.0));
+    text.append(
+        String.format(Locale.ROOT, "  records in    %,12d  %s%n", totalIn(), detail(recordsIn)));
+    text.append(
+        String.format(Locale.ROOT, "  records out   %,12d  %s%n", totalOut(), detail(recordsOut)));
+    text.append(
+        String.format(
+            Locale.ROOT, "  dead letters  %,12d  (%s sink)%n", deadLetters, deadLetterSink));
+    if (recordsIn.size() == 1 && recordsOut.size() == 1) {
+      text.append(String.format(Locale.ROOT, "  filtered out  %,12d%n", filteredOut()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "  in = out + dead letters + filtered out: %,d = %,d + %,d + %,d%n",
+              totalIn(),
+              totalOut(),
+              deadLetters,
+              filteredOut()));
+    }
+    return text.toString();
+  }
+
+  private static String detail(Map<String, Long> counts) {
+    return counts.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ": " + String.format(Locale.ROOT, "%,d", e.getValue()))
+        .collect(Collectors.joining(", ", "(", ")"));
+  }
+}

@@ -1,0 +1,1140 @@
+package io.lambdaflow.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.SourceNode;
+import io.lambdaflow.pipeline.SparkSettings;
+import io.lambdaflow.pipeline.TransformNode;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.spi.ConfigOption;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.InvalidOptionException;
+import io.lambdaflow.spi.OptionTypes;
+import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.spi.PluginContext;
+import io.lambdaflow.spi.PluginFactory;
+import io.lambdaflow.spi.SinkFactory;
+import io.lambdaflow.spi.SinkSpec;
+import io.lambdaflow.spi.SourceFactory;
+import io.lambdaflow.spi.SourceSpec;
+import io.lambdaflow.spi.Suggestions;
+import io.lambdaflow.spi.SupportsBatchRead;
+import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.SupportsStreamRead;
+import io.lambdaflow.spi.SupportsStreamWrite;
+import io.lambdaflow.spi.Transform;
+import io.lambdaflow.spi.TransformFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a pipeline file, merges it with defaults and overrides, and validates all of it before any
+ * Spark session exists. Every problem is collected and reported together, each with file:line, key
+ * path and what was expected.
+ *
+ * <p>Precedence, highest first: command-line overrides, JVM system properties under {@code
+ * lambda.pipeline}, the pipeline file, then {@code lambda.pipeline} in every {@code reference.conf}
+ * on the classpath. {@code ${?VAR}} reads the environment.
+ */
+public final class PipelineLoader {
+  /** Where pipeline defaults live in {@code reference.conf}. */
+  public static final String ROOT = "lambda.pipeline";
+
+  private static final Set<String> TOP_LEVEL_KEYS =
+      Set.of(
+          "name",
+          "layers",
+          "storage-root",
+          "spark",
+          "sources",
+          "transforms",
+          "sinks",
+          "dead-letter");
+  private static final Set<String> SPARK_KEYS = Set.of("master", "conf");
+  private static final Set<String> SOURCE_RESERVED = Set.of("type");
+  private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
+  private static final Set<String> SINK_RESERVED = Set.of("type", "input");
+  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+  private static final Pattern SECRET_KEY =
+      Pattern.compile(
+          ".*(password|passwd|secret|token|credential|api[-_.]?key|private[-_.]?key|sasl\\.jaas).*",
+          Pattern.CASE_INSENSITIVE);
+  private static final String REDACTED = "******";
+
+  private final PluginRegistry registry;
+  private final ClassLoader classLoader;
+
+  public PipelineLoader(PluginRegistry registry, ClassLoader classLoader) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.classLoader = requireNonNull(classLoader, "classLoader is null");
+  }
+
+  /**
+   * Loads and validates a pipeline file for the given layers.
+   *
+   * @param overrides key paths relative to the pipeline ({@code sources.events.path}) and values,
+   *     as given with {@code -Dkey=value} on the command line
+   * @param layers the layers about to run; a source or sink that cannot run in one of them (and is
+   *     used by the pipeline's {@code layers}) is a problem
+   */
+  public Pipeline load(Path file, Map<String, String> overrides, Set<ExecutionMode> layers)
+      throws ConfigurationException {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigurationException(
+          List.of(
+              new Problem(
+                  file.toString(),
+                  "",
+                  "pipeline file not found (working directory: "
+                      + Path.of("").toAbsolutePath()
+                      + ")")));
+    }
+    Config parsed;
+    try {
+      parsed =
+          ConfigFactory.parseFile(
+              file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw new ConfigurationException(List.of(syntaxProblem(e)));
+    }
+    String defaultName = file.getFileName().toString().replaceFirst("\\.(conf|hocon|json)$", "");
+    return validate(parsed, defaultName, overrides, layers);
+  }
+
+  /**
+   * Loads and validates pipeline text, as {@link #load} does for a file. For tests and embedding.
+   */
+  public Pipeline parse(
+      String text, String originName, Map<String, String> overrides, Set<ExecutionMode> layers)
+      throws ConfigurationException {
+    Config parsed;
+    try {
+      parsed =
+          ConfigFactory.parseString(
+              text, ConfigParseOptions.defaults().setOriginDescription(originName));
+    } catch (ConfigException e) {
+      throw new ConfigurationException(List.of(syntaxProblem(e)));
+    }
+    return validate(
+        parsed, originName.replaceFirst("\\.(conf|hocon|json)$", ""), overrides, layers);
+  }
+
+  private Pipeline validate(
+      Config file, String defaultName, Map<String, String> overrides, Set<ExecutionMode> layers)
+      throws ConfigurationException {
+    Config merged = merge(file, overrides);
+    List<Problem> problems = new ArrayList<>();
+    Set<String> secretPaths = new TreeSet<>();
+    ConfigObject root = merged.root();
+
+    for (Map.Entry<String, ConfigValue> entry : root.entrySet()) {
+      if (!TOP_LEVEL_KEYS.contains(entry.getKey())) {
+        problems.add(
+            unknownKey(
+                entry.getValue(), entry.getKey(), entry.getKey(), "a pipeline", TOP_LEVEL_KEYS));
+      }
+    }
+
+    String name = optionalString(root, "name", "name", problems).orElse(defaultName);
+    if (!PIPELINE_NAME.matcher(name).matches()) {
+      problems.add(
+          new Problem(
+              location(root, "name"),
+              "name",
+              "pipeline name '" + name + "' may use only letters, digits, '_', '-' and '.'"));
+    }
+    Set<ExecutionMode> declaredLayers = layers(root, problems);
+    for (ExecutionMode requested : layers) {
+      if (!declaredLayers.contains(requested)) {
+        problems.add(
+            new Problem(
+                location(root, "layers"),
+                "layers",
+                "the "
+                    + requested.layerName()
+                    + " layer cannot run this pipeline: its layers are "
+                    + layerNames(declaredLayers)
+                    + "; add '"
+                    + requested.layerName()
+                    + "' to layers"));
+      }
+    }
+    String storageRoot =
+        optionalString(root, "storage-root", "storage-root", problems).orElse("lambda-data");
+    SparkSettings spark = spark(root, problems);
+
+    Map<String, SourceNode> sources =
+        sources(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
+    List<TransformNode> transforms =
+        transforms(root, name, storageRoot, sources, problems, secretPaths);
+    List<SinkNode> sinks =
+        sinks(
+            root,
+            name,
+            storageRoot,
+            sources,
+            transforms,
+            declaredLayers,
+            layers,
+            problems,
+            secretPaths);
+    Optional<SinkNode> deadLetter =
+        deadLetter(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
+    List<TransformNode> ordered = checkGraph(root, sources, transforms, sinks, problems);
+
+    if (!problems.isEmpty()) {
+      problems.sort(PipelineLoader::byLocation);
+      throw new ConfigurationException(problems);
+    }
+    return new Pipeline(
+        name,
+        declaredLayers,
+        storageRoot,
+        spark,
+        List.copyOf(sources.values()),
+        ordered,
+        sinks,
+        deadLetter.orElseThrow(),
+        redact(merged, secretPaths));
+  }
+
+  private Config merge(Config file, Map<String, String> overrides) throws ConfigurationException {
+    // Defaults stay unresolved until merged, so that reference.conf may refer to the pipeline's
+    // own values (dead-letter.path = ${storage-root}"/dead-letters") and the file's ${...} see
+    // them.
+    Config defaults = pipelineDefaults();
+    if (file.hasPath("dead-letter.type") && defaults.hasPathOrNull("dead-letter")) {
+      ConfigValue defaultType =
+          defaults.root().get("dead-letter") instanceof ConfigObject o ? o.get("type") : null;
+      String type = String.valueOf(file.getValue("dead-letter.type").unwrapped());
+      if (defaultType == null || !type.equals(String.valueOf(defaultType.unwrapped()))) {
+        defaults = defaults.withoutPath("dead-letter");
+      }
+    }
+    Config system = ConfigFactory.systemProperties();
+    Config layered =
+        ConfigFactory.parseMap(overrides, "command line")
+            .withFallback(system.hasPath(ROOT) ? system.getConfig(ROOT) : ConfigFactory.empty())
+            .withFallback(file)
+            .withFallback(defaults);
+    try {
+      return layered.resolve(ConfigResolveOptions.defaults());
+    } catch (ConfigException.UnresolvedSubstitution e) {
+      throw new ConfigurationException(List.of(substitutionProblem(e)));
+    } catch (ConfigException e) {
+      throw new ConfigurationException(List.of(syntaxProblem(e)));
+    }
+  }
+
+  private Config pipelineDefaults() {
+    Config reference = ConfigFactory.parseResourcesAnySyntax(classLoader, "reference.conf");
+    ConfigValue value = reference.root();
+    for (String key : ROOT.split("\\.")) {
+      value = value instanceof ConfigObject object ? object.get(key) : null;
+    }
+    return value instanceof ConfigObject object ? object.toConfig() : ConfigFactory.empty();
+  }
+
+  private Set<ExecutionMode> layers(ConfigObject root, List<Problem> problems) {
+    ConfigValue value = root.get("layers");
+    Set<ExecutionMode> result = EnumSet.noneOf(ExecutionMode.class);
+    if (value == null) {
+      return EnumSet.of(ExecutionMode.BATCH);
+    }
+    List<String> names;
+    try {
+      names = OptionTypes.stringList().convert(value.unwrapped());
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              "layers",
+              "expected a list of layers from [batch, speed], " + e.getMessage()));
+      return EnumSet.of(ExecutionMode.BATCH);
+    }
+    for (String layerName : names) {
+      Optional<ExecutionMode> mode = layerNamed(layerName);
+      if (mode.isPresent()) {
+        result.add(mode.get());
+      } else {
+        problems.add(
+            new Problem(
+                Origins.describe(value.origin()),
+                "layers",
+                "unknown layer '" + layerName + "'; layers are batch and speed"));
+      }
+    }
+    if (names.isEmpty()) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              "layers",
+              "a pipeline runs in at least one layer: batch, speed or both"));
+    }
+    return result;
+  }
+
+  private static String layerNames(Set<ExecutionMode> modes) {
+    return modes.stream().map(ExecutionMode::layerName).toList().toString();
+  }
+
+  private static Optional<ExecutionMode> layerNamed(String layerName) {
+    for (ExecutionMode mode : ExecutionMode.values()) {
+      if (mode.layerName().equals(layerName.toLowerCase(Locale.ROOT))) {
+        return Optional.of(mode);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private SparkSettings spark(ConfigObject root, List<Problem> problems) {
+    Optional<ConfigObject> spark = object(root, "spark", "spark", problems);
+    String master = "local[*]";
+    Map<String, String> conf = new HashMap<>();
+    if (spark.isPresent()) {
+      for (Map.Entry<String, ConfigValue> entry : spark.get().entrySet()) {
+        if (!SPARK_KEYS.contains(entry.getKey())) {
+          problems.add(
+              unknownKey(
+                  entry.getValue(),
+                  entry.getKey(),
+                  "spark." + entry.getKey(),
+                  "the spark section",
+                  SPARK_KEYS));
+        }
+      }
+      master = optionalString(spark.get(), "master", "spark.master", problems).orElse(master);
+      ConfigValue confValue = spark.get().get("conf");
+      if (confValue != null) {
+        try {
+          conf.putAll(OptionTypes.stringMap().convert(confValue.unwrapped()));
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              new Problem(
+                  Origins.describe(confValue.origin()),
+                  "spark.conf",
+                  "expected an object of Spark properties, " + e.getMessage()));
+        }
+      }
+    }
+    return new SparkSettings(master, conf);
+  }
+
+  private Map<String, SourceNode> sources(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    Map<String, SourceNode> sources = new LinkedHashMap<>();
+    Optional<ConfigObject> section = object(root, "sources", "sources", problems);
+    if (section.isEmpty() || section.get().isEmpty()) {
+      problems.add(
+          new Problem(
+              location(root, "sources"),
+              "sources",
+              "the pipeline has no sources; declare at least one, e.g. sources { events { type = files, format = json,"
+                  + " path = \"data/events\" } }"));
+      return sources;
+    }
+    for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
+      String sourceName = entry.getKey();
+      String path = "sources." + sourceName;
+      if (!checkNodeName(entry.getValue(), path, sourceName, problems)) {
+        continue;
+      }
+      Optional<ConfigObject> object =
+          asObject(entry.getValue(), path, "the source's settings", problems);
+      if (object.isEmpty()) {
+        continue;
+      }
+      Optional<SourceFactory> factory =
+          factory(PluginKind.SOURCE, object.get(), path, problems).map(SourceFactory.class::cast);
+      if (factory.isEmpty()) {
+        continue;
+      }
+      String subject = "source type '" + factory.get().name() + "'";
+      Optional<PluginConfig> config =
+          OptionBinder.bind(
+              sourceName,
+              subject,
+              factory.get().options(),
+              object.get(),
+              path,
+              SOURCE_RESERVED,
+              problems);
+      if (config.isEmpty()) {
+        continue;
+      }
+      collectSecrets(factory.get(), path, secretPaths);
+      PluginContext context = new PluginContext(pipelineName, sourceName, storageRoot);
+      Optional<SourceSpec> spec =
+          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
+      if (spec.isEmpty()) {
+        continue;
+      }
+      checkSourceModes(
+          spec.get(), factory.get().name(), object.get(), path, declaredLayers, layers, problems);
+      sources.put(sourceName, new SourceNode(sourceName, factory.get().name(), spec.get()));
+    }
+    return sources;
+  }
+
+  private void checkSourceModes(
+      SourceSpec spec,
+      String type,
+      ConfigObject object,
+      String path,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems) {
+    for (ExecutionMode mode : layersToCheck(declaredLayers, layers)) {
+      boolean supported =
+          mode == ExecutionMode.BATCH
+              ? spec instanceof SupportsBatchRead
+              : spec instanceof SupportsStreamRead;
+      if (!supported) {
+        problems.add(
+            new Problem(
+                location(object, "type"),
+                path + ".type",
+                "source type '"
+                    + type
+                    + "' cannot be read by the "
+                    + mode.layerName()
+                    + " layer (it supports: "
+                    + supportedLayers(
+                        spec instanceof SupportsBatchRead, spec instanceof SupportsStreamRead)
+                    + "); remove '"
+                    + mode.layerName()
+                    + "' from layers or choose another source type"));
+      } else if (mode == ExecutionMode.STREAMING) {
+        create(
+            object,
+            path,
+            problems,
+            () -> {
+              ((SupportsStreamRead) spec).validateForStreaming();
+              return spec;
+            });
+      }
+    }
+  }
+
+  private List<TransformNode> transforms(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Map<String, SourceNode> sources,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    List<TransformNode> transforms = new ArrayList<>();
+    ConfigValue value = root.get("transforms");
+    if (value == null) {
+      return transforms;
+    }
+    if (value.valueType() != ConfigValueType.LIST) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              "transforms",
+              "expected a list of transforms, [ { type = filter, condition = \"...\" }, ... ], got "
+                  + value.valueType().name().toLowerCase(Locale.ROOT)));
+      return transforms;
+    }
+    Set<String> names = new HashSet<>(sources.keySet());
+    String previous = sources.size() == 1 ? sources.keySet().iterator().next() : null;
+    ConfigList list = (ConfigList) value;
+    for (int index = 0; index < list.size(); index++) {
+      String path = "transforms[" + index + "]";
+      Optional<ConfigObject> object = asObject(list.get(index), path, "a transform", problems);
+      if (object.isEmpty()) {
+        previous = null;
+        continue;
+      }
+      Optional<String> explicitName =
+          optionalString(object.get(), "name", path + ".name", problems);
+      String typeName =
+          object.get().containsKey("type")
+              ? String.valueOf(object.get().get("type").unwrapped())
+              : "t";
+      String transformName =
+          explicitName.orElse(typeName.replaceAll("[^A-Za-z0-9_]", "_") + "_" + (index + 1));
+      if (explicitName.isPresent()
+          && !checkNodeName(object.get().get("name"), path + ".name", transformName, problems)) {
+        previous = null;
+        continue;
+      }
+      if (!names.add(transformName)) {
+        problems.add(
+            new Problem(
+                location(object.get(), "name"),
+                path + ".name",
+                "name '"
+                    + transformName
+                    + "' is already used by another source or transform; names must be unique"));
+      }
+      List<String> inputs = inputs(object.get(), path, previous, problems);
+      previous = transformName;
+      Optional<TransformFactory> factory =
+          factory(PluginKind.TRANSFORM, object.get(), path, problems)
+              .map(TransformFactory.class::cast);
+      if (factory.isEmpty()) {
+        continue;
+      }
+      String subject = "transform type '" + factory.get().name() + "'";
+      Optional<PluginConfig> config =
+          OptionBinder.bind(
+              transformName,
+              subject,
+              factory.get().options(),
+              object.get(),
+              path,
+              TRANSFORM_RESERVED,
+              problems);
+      if (config.isEmpty()) {
+        continue;
+      }
+      collectSecrets(factory.get(), path, secretPaths);
+      PluginContext context = new PluginContext(pipelineName, transformName, storageRoot);
+      Optional<Transform> transform =
+          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
+      if (transform.isPresent() && !inputs.isEmpty()) {
+        transforms.add(
+            new TransformNode(transformName, factory.get().name(), inputs, transform.get()));
+      }
+    }
+    return transforms;
+  }
+
+  private List<String> inputs(
+      ConfigObject object, String path, String previous, List<Problem> problems) {
+    ConfigValue single = object.get("input");
+    ConfigValue many = object.get("inputs");
+    if (single != null && many != null) {
+      problems.add(
+          new Problem(
+              Origins.describe(many.origin()),
+              path + ".inputs",
+              "'input' and 'inputs' cannot both be set; use 'inputs' for several"));
+      return List.of();
+    }
+    if (single != null) {
+      return optionalString(object, "input", path + ".input", problems)
+          .map(List::of)
+          .orElse(List.of());
+    }
+    if (many != null) {
+      try {
+        List<String> names = OptionTypes.stringList().convert(many.unwrapped());
+        if (names.isEmpty()) {
+          problems.add(
+              new Problem(
+                  Origins.describe(many.origin()),
+                  path + ".inputs",
+                  "expected at least one input"));
+        }
+        return names;
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new Problem(
+                Origins.describe(many.origin()),
+                path + ".inputs",
+                "expected a list of input names, " + e.getMessage()));
+        return List.of();
+      }
+    }
+    if (previous == null) {
+      problems.add(
+          new Problem(
+              Origins.describe(object.origin()),
+              path + ".input",
+              "cannot tell this transform's input: set input = <a source or earlier transform>"
+                  + " (only a first transform of a single-source pipeline, or one after another, may leave it out)"));
+      return List.of();
+    }
+    return List.of(previous);
+  }
+
+  private List<SinkNode> sinks(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Map<String, SourceNode> sources,
+      List<TransformNode> transforms,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    List<SinkNode> sinks = new ArrayList<>();
+    Optional<ConfigObject> section = object(root, "sinks", "sinks", problems);
+    if (section.isEmpty() || section.get().isEmpty()) {
+      problems.add(
+          new Problem(
+              location(root, "sinks"),
+              "sinks",
+              "the pipeline has no sinks; declare at least one, e.g. sinks { out { type = console } }"));
+      return sinks;
+    }
+    String defaultInput = defaultSinkInput(root, sources, transforms);
+    for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
+      String sinkName = entry.getKey();
+      String path = "sinks." + sinkName;
+      if (!checkNodeName(entry.getValue(), path, sinkName, problems)) {
+        continue;
+      }
+      Optional<ConfigObject> object =
+          asObject(entry.getValue(), path, "the sink's settings", problems);
+      if (object.isEmpty()) {
+        continue;
+      }
+      Optional<String> input = optionalString(object.get(), "input", path + ".input", problems);
+      if (input.isEmpty() && defaultInput == null) {
+        problems.add(
+            new Problem(
+                Origins.describe(object.get().origin()),
+                path + ".input",
+                "cannot tell what this sink writes: set input = <a source or transform>"));
+      }
+      Optional<SinkNode> node =
+          sink(
+              sinkName,
+              object.get(),
+              path,
+              pipelineName,
+              storageRoot,
+              declaredLayers,
+              layers,
+              SINK_RESERVED,
+              problems,
+              secretPaths,
+              input.orElse(defaultInput));
+      node.ifPresent(sinks::add);
+    }
+    return sinks;
+  }
+
+  private static String defaultSinkInput(
+      ConfigObject root, Map<String, SourceNode> sources, List<TransformNode> transforms) {
+    ConfigValue declared = root.get("transforms");
+    if (declared instanceof ConfigList list && !list.isEmpty()) {
+      return transforms.size() == list.size() ? transforms.get(transforms.size() - 1).name() : null;
+    }
+    return sources.size() == 1 ? sources.keySet().iterator().next() : null;
+  }
+
+  private Optional<SinkNode> deadLetter(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    Optional<ConfigObject> object = object(root, "dead-letter", "dead-letter", problems);
+    if (object.isEmpty()) {
+      problems.add(
+          new Problem(
+              location(root, "dead-letter"),
+              "dead-letter",
+              "the pipeline needs a dead-letter sink; reference.conf sets one unless it was removed"));
+      return Optional.empty();
+    }
+    return sink(
+        "dead_letters",
+        object.get(),
+        "dead-letter",
+        pipelineName,
+        storageRoot,
+        declaredLayers,
+        layers,
+        Set.of("type"),
+        problems,
+        secretPaths,
+        "dead_letters");
+  }
+
+  private Optional<SinkNode> sink(
+      String sinkName,
+      ConfigObject object,
+      String path,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      Set<String> reserved,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      String input) {
+    Optional<SinkFactory> factory =
+        factory(PluginKind.SINK, object, path, problems).map(SinkFactory.class::cast);
+    if (factory.isEmpty()) {
+      return Optional.empty();
+    }
+    String subject = "sink type '" + factory.get().name() + "'";
+    Optional<PluginConfig> config =
+        OptionBinder.bind(
+            sinkName, subject, factory.get().options(), object, path, reserved, problems);
+    if (config.isEmpty()) {
+      return Optional.empty();
+    }
+    collectSecrets(factory.get(), path, secretPaths);
+    PluginContext context = new PluginContext(pipelineName, sinkName, storageRoot);
+    Optional<SinkSpec> spec =
+        create(object, path, problems, () -> factory.get().create(config.get(), context));
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    for (ExecutionMode mode : layersToCheck(declaredLayers, layers)) {
+      boolean supported =
+          mode == ExecutionMode.BATCH
+              ? spec.get() instanceof SupportsBatchWrite
+              : spec.get() instanceof SupportsStreamWrite;
+      if (!supported) {
+        problems.add(
+            new Problem(
+                location(object, "type"),
+                path + ".type",
+                "sink type '"
+                    + factory.get().name()
+                    + "' cannot be written by the "
+                    + mode.layerName()
+                    + " layer (it supports: "
+                    + supportedLayers(
+                        spec.get() instanceof SupportsBatchWrite,
+                        spec.get() instanceof SupportsStreamWrite)
+                    + "); remove '"
+                    + mode.layerName()
+                    + "' from layers or choose another sink type"));
+      }
+    }
+    return input == null
+        ? Optional.empty()
+        : Optional.of(new SinkNode(sinkName, factory.get().name(), input, spec.get()));
+  }
+
+  /** Checks inputs exist, finds cycles and unused nodes; returns transforms after their inputs. */
+  private List<TransformNode> checkGraph(
+      ConfigObject root,
+      Map<String, SourceNode> sources,
+      List<TransformNode> transforms,
+      List<SinkNode> sinks,
+      List<Problem> problems) {
+    Map<String, TransformNode> byName = new LinkedHashMap<>();
+    transforms.forEach(t -> byName.put(t.name(), t));
+    Set<String> known = new TreeSet<>(sources.keySet());
+    known.addAll(byName.keySet());
+    ConfigValue transformList = root.get("transforms");
+    Set<String> used = new HashSet<>();
+    for (int index = 0; index < transforms.size(); index++) {
+      TransformNode node = transforms.get(index);
+      for (String input : node.inputs()) {
+        used.add(input);
+        if (!known.contains(input)) {
+          problems.add(
+              new Problem(
+                  transformLocation(transformList, node.name()),
+                  transformPath(transformList, node.name()) + ".input",
+                  undefinedInput(input, known)));
+        } else if (input.equals(node.name())) {
+          problems.add(
+              new Problem(
+                  transformLocation(transformList, node.name()),
+                  transformPath(transformList, node.name()) + ".input",
+                  "a transform cannot read its own output"));
+        }
+      }
+    }
+    ConfigObject sinkSection = root.get("sinks") instanceof ConfigObject o ? o : null;
+    for (SinkNode sink : sinks) {
+      used.add(sink.input());
+      if (!known.contains(sink.input())) {
+        ConfigValue value = sinkSection == null ? null : sinkSection.get(sink.name());
+        problems.add(
+            new Problem(
+                value == null ? "(unknown)" : location((ConfigObject) value, "input"),
+                "sinks." + sink.name() + ".input",
+                undefinedInput(sink.input(), known)));
+      }
+    }
+    for (String source : sources.keySet()) {
+      if (!used.contains(source)) {
+        problems.add(
+            new Problem(
+                location((ConfigObject) root.get("sources"), source),
+                "sources." + source,
+                "source '"
+                    + source
+                    + "' is read by no transform or sink; remove it or use it as an input"));
+      }
+    }
+    for (TransformNode node : transforms) {
+      if (!used.contains(node.name())) {
+        problems.add(
+            new Problem(
+                transformLocation(transformList, node.name()),
+                transformPath(transformList, node.name()),
+                "the output of transform '"
+                    + node.name()
+                    + "' goes nowhere; use it as a sink's or transform's input, or remove it"));
+      }
+    }
+    // Depth-first topological order that keeps the file's order where inputs allow it.
+    List<TransformNode> ordered = new ArrayList<>();
+    Map<String, Integer> state = new HashMap<>();
+    for (TransformNode node : transforms) {
+      visit(node, byName, state, new ArrayList<>(), ordered, transformList, problems);
+    }
+    return ordered;
+  }
+
+  private void visit(
+      TransformNode node,
+      Map<String, TransformNode> byName,
+      Map<String, Integer> state,
+      List<String> stack,
+      List<TransformNode> ordered,
+      ConfigValue transformList,
+      List<Problem> problems) {
+    Integer current = state.get(node.name());
+    if (current != null && current == 2) {
+      return;
+    }
+    stack.add(node.name());
+    if (current != null && current == 1) {
+      List<String> cycle = stack.subList(stack.indexOf(node.name()), stack.size());
+      problems.add(
+          new Problem(
+              transformLocation(transformList, node.name()),
+              transformPath(transformList, node.name()) + ".input",
+              "the transforms form a cycle: " + String.join(" -> ", cycle)));
+      stack.remove(stack.size() - 1);
+      return;
+    }
+    state.put(node.name(), 1);
+    for (String input : node.inputs()) {
+      TransformNode upstream = byName.get(input);
+      if (upstream != null && !input.equals(node.name())) {
+        visit(upstream, byName, state, stack, ordered, transformList, problems);
+      }
+    }
+    state.put(node.name(), 2);
+    stack.remove(stack.size() - 1);
+    ordered.add(node);
+  }
+
+  private static String undefinedInput(String input, Set<String> known) {
+    String hint =
+        Suggestions.closest(input, known).map(c -> "; did you mean '" + c + "'?").orElse("");
+    return "input '"
+        + input
+        + "' is not a source or transform of this pipeline"
+        + hint
+        + " (defined: "
+        + String.join(", ", known)
+        + ")";
+  }
+
+  private static String transformPath(ConfigValue transformList, String name) {
+    return "transforms[" + transformIndex(transformList, name) + "]";
+  }
+
+  private static String transformLocation(ConfigValue transformList, String name) {
+    int index = transformIndex(transformList, name);
+    if (transformList instanceof ConfigList list && index >= 0 && index < list.size()) {
+      ConfigValue element = list.get(index);
+      if (element instanceof ConfigObject object && object.containsKey("input")) {
+        return Origins.describe(object.get("input").origin());
+      }
+      return Origins.describe(element.origin());
+    }
+    return "(unknown)";
+  }
+
+  private static int transformIndex(ConfigValue transformList, String name) {
+    if (transformList instanceof ConfigList list) {
+      for (int index = 0; index < list.size(); index++) {
+        if (list.get(index) instanceof ConfigObject object) {
+          ConfigValue explicit = object.get("name");
+          ConfigValue type = object.get("type");
+          String derived =
+              type == null
+                  ? ""
+                  : String.valueOf(type.unwrapped()).replaceAll("[^A-Za-z0-9_]", "_")
+                      + "_"
+                      + (index + 1);
+          if ((explicit != null && name.equals(String.valueOf(explicit.unwrapped())))
+              || (explicit == null && name.equals(derived))) {
+            return index;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  private Optional<PluginFactory> factory(
+      PluginKind kind, ConfigObject object, String path, List<Problem> problems) {
+    ConfigValue type = object.get("type");
+    if (type == null) {
+      problems.add(
+          new Problem(
+              Origins.describe(object.origin()),
+              path + ".type",
+              "missing required key 'type': the "
+                  + kind.label()
+                  + " type, one of "
+                  + String.join(", ", registry.all(kind).keySet())));
+      return Optional.empty();
+    }
+    if (type.valueType() != ConfigValueType.STRING) {
+      problems.add(
+          new Problem(
+              Origins.describe(type.origin()),
+              path + ".type",
+              "expected a "
+                  + kind.label()
+                  + " type name, got "
+                  + type.valueType().name().toLowerCase(Locale.ROOT)));
+      return Optional.empty();
+    }
+    String name = (String) type.unwrapped();
+    Optional<PluginFactory> factory = registry.find(kind, name);
+    if (factory.isEmpty()) {
+      Set<String> known = registry.all(kind).keySet();
+      String hint =
+          Suggestions.closest(name, known).map(c -> "; did you mean '" + c + "'?").orElse("");
+      problems.add(
+          new Problem(
+              Origins.describe(type.origin()),
+              path + ".type",
+              "unknown "
+                  + kind.label()
+                  + " type '"
+                  + name
+                  + "'"
+                  + hint
+                  + " (known "
+                  + kind.label()
+                  + " types: "
+                  + String.join(", ", known)
+                  + ")"));
+    }
+    return factory;
+  }
+
+  private interface Creation<T> {
+    T create();
+  }
+
+  private static <T> Optional<T> create(
+      ConfigObject object, String path, List<Problem> problems, Creation<T> creation) {
+    try {
+      return Optional.of(creation.create());
+    } catch (InvalidOptionException e) {
+      problems.add(
+          new Problem(location(object, e.optionKey()), path + "." + e.optionKey(), e.getMessage()));
+      return Optional.empty();
+    }
+  }
+
+  private static Set<ExecutionMode> layersToCheck(
+      Set<ExecutionMode> declared, Set<ExecutionMode> requested) {
+    Set<ExecutionMode> check = EnumSet.noneOf(ExecutionMode.class);
+    check.addAll(declared);
+    check.addAll(requested);
+    return check;
+  }
+
+  private static String supportedLayers(boolean batch, boolean speed) {
+    return batch && speed ? "batch, speed" : batch ? "batch" : speed ? "speed" : "neither layer";
+  }
+
+  private void collectSecrets(PluginFactory factory, String path, Set<String> secretPaths) {
+    for (ConfigOption<?> option : factory.options().all()) {
+      if (option.isSecret()) {
+        secretPaths.add(path + "." + option.key());
+      }
+    }
+  }
+
+  private static String redact(Config merged, Set<String> secretPaths) {
+    Config redacted = merged;
+    for (Map.Entry<String, ConfigValue> entry : merged.entrySet()) {
+      String key = entry.getKey();
+      if (SECRET_KEY.matcher(key).matches()) {
+        redacted = redacted.withValue(key, ConfigValueFactory.fromAnyRef(REDACTED));
+      }
+    }
+    for (String path : secretPaths) {
+      String hoconPath = path.replaceAll("\\[(\\d+)]", ".$1");
+      if (!hoconPath.contains("transforms.") && redacted.hasPath(hoconPath)) {
+        redacted = redacted.withValue(hoconPath, ConfigValueFactory.fromAnyRef(REDACTED));
+      }
+    }
+    // Secrets inside transform lists are redacted by key name above; lists have no paths to set.
+    return redacted.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+  }
+
+  private static boolean checkNodeName(
+      ConfigValue value, String path, String name, List<Problem> problems) {
+    if (NODE_NAME.matcher(name).matches()) {
+      return true;
+    }
+    problems.add(
+        new Problem(
+            Origins.describe(value.origin()),
+            path,
+            "name '"
+                + name
+                + "' is not usable as a table name; use letters, digits and '_', starting with a letter"
+                + " ("
+                + name.replaceAll("[^A-Za-z0-9_]", "_")
+                + ")"));
+    return false;
+  }
+
+  private static Optional<ConfigObject> object(
+      ConfigObject parent, String key, String path, List<Problem> problems) {
+    ConfigValue value = parent.get(key);
+    return value == null ? Optional.empty() : asObject(value, path, "an object", problems);
+  }
+
+  private static Optional<ConfigObject> asObject(
+      ConfigValue value, String path, String what, List<Problem> problems) {
+    if (value instanceof ConfigObject object) {
+      return Optional.of(object);
+    }
+    problems.add(
+        new Problem(
+            Origins.describe(value.origin()),
+            path,
+            "expected "
+                + what
+                + " in braces { ... }, got "
+                + value.valueType().name().toLowerCase(Locale.ROOT)));
+    return Optional.empty();
+  }
+
+  private static Optional<String> optionalString(
+      ConfigObject parent, String key, String path, List<Problem> problems) {
+    ConfigValue value = parent.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value.valueType() == ConfigValueType.OBJECT
+        || value.valueType() == ConfigValueType.LIST
+        || value.valueType() == ConfigValueType.NULL) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              path,
+              "expected a string, got " + value.valueType().name().toLowerCase(Locale.ROOT)));
+      return Optional.empty();
+    }
+    return Optional.of(String.valueOf(value.unwrapped()));
+  }
+
+  private static String location(ConfigObject object, String key) {
+    if (object == null) {
+      return "(unknown)";
+    }
+    ConfigValue value = object.get(key);
+    return Origins.describe(value != null ? value.origin() : object.origin());
+  }
+
+  private static Problem unknownKey(
+      ConfigValue value, String key, String path, String where, Set<String> known) {
+    String hint =
+        Suggestions.closest(key, known).map(c -> "; did you mean '" + c + "'?").orElse("");
+    return new Problem(
+        Origins.describe(value.origin()),
+        path,
+        "unknown key '"
+            + key
+            + "' in "
+            + where
+            + hint
+            + " (known keys: "
+            + String.join(", ", new TreeSet<>(known))
+            + ")");
+  }
+
+  private static List<Map.Entry<String, ConfigValue>> sorted(ConfigObject object) {
+    List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(object.entrySet());
+    entries.sort(
+        (a, b) ->
+            Integer.compare(
+                a.getValue().origin().lineNumber(), b.getValue().origin().lineNumber()));
+    return entries;
+  }
+
+  private static Problem syntaxProblem(ConfigException e) {
+    String message = e.getMessage();
+    String origin = e.origin() == null ? "(unknown)" : Origins.describe(e.origin());
+    String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
+    if (message.startsWith(prefix)) {
+      message = message.substring(prefix.length());
+    }
+    return new Problem(origin, "", message);
+  }
+
+  private static Problem substitutionProblem(ConfigException.UnresolvedSubstitution e) {
+    String message = e.getMessage();
+    java.util.regex.Matcher matcher = Pattern.compile("\\$\\{([^}]+)}").matcher(message);
+    String variable = matcher.find() ? matcher.group(1) : "?";
+    String origin = e.origin() == null ? "(unknown)" : Origins.describe(e.origin());
+    return new Problem(
+        origin,
+        "",
+        "cannot resolve ${"
+            + variable
+            + "}: it is neither a key of the pipeline nor a"
+            + " set environment variable; set "
+            + variable
+            + " in the environment or use ${?"
+            + variable
+            + "} to make it optional");
+  }
+
+  private static int byLocation(Problem a, Problem b) {
+    String[] left = a.location().split(":(?=\\d+$)");
+    String[] right = b.location().split(":(?=\\d+$)");
+    int byFile = left[0].compareTo(right[0]);
+    if (byFile != 0) {
+      return byFile;
+    }
+    int leftLine = left.length > 1 ? Integer.parseInt(left[1]) : 0;
+    int rightLine = right.length > 1 ? Integer.parseInt(right[1]) : 0;
+    return Integer.compare(leftLine, rightLine);
+  }
+}

@@ -1,0 +1,54 @@
+package io.lambdaflow.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lambdaflow.spi.ExecutionMode;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A validated pipeline: every plugin found and configured, every input defined, no cycles.
+ * Transforms are in an order where each comes after its inputs.
+ *
+ * @param name the pipeline's name
+ * @param layers the layers it runs in
+ * @param storageRoot where the framework keeps the pipeline's data (a path or Hadoop URI)
+ * @param spark how to start Spark
+ * @param sources the sources, in file order
+ * @param transforms the transforms, each after its inputs
+ * @param sinks the sinks, in file order
+ * @param deadLetter where rejected records go
+ * @param effectiveConfig the merged configuration, secrets redacted, for logs
+ */
+public record Pipeline(
+    String name,
+    Set<ExecutionMode> layers,
+    String storageRoot,
+    SparkSettings spark,
+    List<SourceNode> sources,
+    List<TransformNode> transforms,
+    List<SinkNode> sinks,
+    SinkNode deadLetter,
+    String effectiveConfig) {
+
+  public Pipeline {
+    requireNonNull(name, "name is null");
+    layers = Set.copyOf(layers);
+    requireNonNull(storageRoot, "storageRoot is null");
+    requireNonNull(spark, "spark is null");
+    sources = List.copyOf(sources);
+    transforms = List.copyOf(transforms);
+    sinks = List.copyOf(sinks);
+    requireNonNull(deadLetter, "deadLetter is null");
+    requireNonNull(effectiveConfig, "effectiveConfig is null");
+  }
+
+  public Optional<SourceNode> source(String sourceName) {
+    return sources.stream().filter(s -> s.name().equals(sourceName)).findFirst();
+  }
+
+  public Optional<SinkNode> sink(String sinkName) {
+    return sinks.stream().filter(s -> s.name().equals(sinkName)).findFirst();
+  }
+}

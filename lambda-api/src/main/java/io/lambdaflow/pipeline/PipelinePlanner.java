@@ -1,0 +1,218 @@
+package io.lambdaflow.pipeline;
+
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lambdaflow.spi.DeadLetters;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.MetadataColumns;
+import io.lambdaflow.spi.ReadContext;
+import io.lambdaflow.spi.SupportsBatchRead;
+import io.lambdaflow.spi.SupportsStreamRead;
+import io.lambdaflow.spi.TransformContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Turns a validated {@link Pipeline} into Spark datasets for one layer: reads each source, applies
+ * each transform after its inputs, and gathers the rejected records of every transform into one
+ * dead-letter dataset. It runs nothing; the layer decides how to write.
+ */
+public final class PipelinePlanner {
+
+  /** How a layer observes and shapes the plan. */
+  public interface Hooks {
+    /** Called with each source's dataset; may wrap it (to count records, say). */
+    default Dataset<Row> onSource(SourceNode source, Dataset<Row> data) {
+      return data;
+    }
+
+    /** Implements {@link TransformContext#reuse}. */
+    default Dataset<Row> reuse(Dataset<Row> data) {
+      return data;
+    }
+  }
+
+  /**
+   * The planned datasets.
+   *
+   * @param sinkInputs the dataset each sink writes, by sink name, metadata columns included
+   * @param deadLetters every transform's rejected records in the dead-letter shape, if any
+   *     transform can reject
+   */
+  public record Plan(Map<String, Dataset<Row>> sinkInputs, Optional<Dataset<Row>> deadLetters) {
+    public Plan {
+      sinkInputs = Map.copyOf(sinkInputs);
+      requireNonNull(deadLetters, "deadLetters is null");
+    }
+  }
+
+  private PipelinePlanner() {}
+
+  /** Plans every source, transform and sink of {@code pipeline} in {@code mode}. */
+  public static Plan plan(Pipeline pipeline, SparkSession spark, ExecutionMode mode, Hooks hooks) {
+    Map<String, Dataset<Row>> datasets = new LinkedHashMap<>();
+    for (SourceNode source : pipeline.sources()) {
+      ReadContext context = new ReadContext(spark, source.name(), mode);
+      Dataset<Row> data;
+      try {
+        data =
+            mode == ExecutionMode.BATCH
+                ? ((SupportsBatchRead) source.spec()).readBatch(context)
+                : ((SupportsStreamRead) source.spec()).readStream(context);
+      } catch (RuntimeException e) {
+        throw new PipelineRunException(
+            "source '"
+                + source.name()
+                + "' (type "
+                + source.type()
+                + ") cannot be read: "
+                + message(e),
+            e);
+      }
+      datasets.put(source.name(), hooks.onSource(source, data));
+    }
+    List<Dataset<Row>> rejected = new ArrayList<>();
+    for (TransformNode node : pipeline.transforms()) {
+      Context context = new Context(node, spark, mode, datasets, hooks);
+      Dataset<Row> output;
+      try {
+        output = requireNonNull(node.transform().apply(context), "transform returned null");
+      } catch (RuntimeException e) {
+        throw new PipelineRunException(
+            "transform '" + node.name() + "' (type " + node.type() + ") failed: " + message(e), e);
+      }
+      datasets.put(node.name(), output);
+      for (Dataset<Row> letters : context.deadLetters) {
+        rejected.add(toDeadLetters(pipeline.name(), node.name(), letters));
+      }
+    }
+    Map<String, Dataset<Row>> sinkInputs = new LinkedHashMap<>();
+    for (SinkNode sink : pipeline.sinks()) {
+      sinkInputs.put(sink.name(), datasets.get(sink.input()));
+    }
+    Optional<Dataset<Row>> deadLetters = rejected.stream().reduce(Dataset::unionByName);
+    return new Plan(sinkInputs, deadLetters);
+  }
+
+  /** The dataset without framework metadata columns, as sinks receive it. */
+  public static Dataset<Row> withoutMetadata(Dataset<Row> data) {
+    String[] metadata =
+        Arrays.stream(data.columns()).filter(MetadataColumns::isMetadata).toArray(String[]::new);
+    return metadata.length == 0 ? data : data.drop(metadata);
+  }
+
+  private static Dataset<Row> toDeadLetters(String pipeline, String stage, Dataset<Row> letters) {
+    List<String> columns = Arrays.asList(letters.columns());
+    for (String required : List.of(DeadLetters.REASON, DeadLetters.RAW)) {
+      if (!columns.contains(required)) {
+        throw new PipelineRunException(
+            "transform '"
+                + stage
+                + "' sent dead letters without the column '"
+                + required
+                + "' (it has "
+                + columns
+                + ")",
+            null);
+      }
+    }
+    Column position =
+        columns.contains(MetadataColumns.POSITION)
+            ? col(MetadataColumns.POSITION).cast("string")
+            : lit(null).cast("string");
+    return letters.select(
+        lit(pipeline).alias(DeadLetters.PIPELINE),
+        lit(stage).alias(DeadLetters.STAGE),
+        position.alias(DeadLetters.POSITION),
+        col(DeadLetters.REASON).cast("string").alias(DeadLetters.REASON),
+        col(DeadLetters.RAW).cast("string").alias(DeadLetters.RAW),
+        current_timestamp().alias(DeadLetters.REJECTED_AT));
+  }
+
+  private static String message(Throwable e) {
+    String text = e.getMessage();
+    return text == null ? e.getClass().getSimpleName() : text.strip();
+  }
+
+  private static final class Context implements TransformContext {
+    private final TransformNode node;
+    private final SparkSession spark;
+    private final ExecutionMode mode;
+    private final Map<String, Dataset<Row>> datasets;
+    private final Hooks hooks;
+    private final List<Dataset<Row>> deadLetters = new ArrayList<>();
+
+    Context(
+        TransformNode node,
+        SparkSession spark,
+        ExecutionMode mode,
+        Map<String, Dataset<Row>> datasets,
+        Hooks hooks) {
+      this.node = node;
+      this.spark = spark;
+      this.mode = mode;
+      this.datasets = datasets;
+      this.hooks = hooks;
+    }
+
+    @Override
+    public String name() {
+      return node.name();
+    }
+
+    @Override
+    public ExecutionMode mode() {
+      return mode;
+    }
+
+    @Override
+    public SparkSession spark() {
+      return spark;
+    }
+
+    @Override
+    public Dataset<Row> input() {
+      return input(node.inputs().get(0));
+    }
+
+    @Override
+    public Dataset<Row> input(String inputName) {
+      if (!node.inputs().contains(inputName)) {
+        throw new IllegalArgumentException(
+            "transform '"
+                + node.name()
+                + "' has no input named '"
+                + inputName
+                + "'; its inputs are "
+                + node.inputs());
+      }
+      return requireNonNull(datasets.get(inputName), "input dataset missing: " + inputName);
+    }
+
+    @Override
+    public List<String> inputNames() {
+      return node.inputs();
+    }
+
+    @Override
+    public void deadLetter(Dataset<Row> rejected) {
+      deadLetters.add(requireNonNull(rejected, "rejected is null"));
+    }
+
+    @Override
+    public Dataset<Row> reuse(Dataset<Row> dataset) {
+      return hooks.reuse(requireNonNull(dataset, "dataset is null"));
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package io.lambdaflow.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import io.lambdaflow.batch.BatchLayer;
+import io.lambdaflow.batch.RunSummary;
+import io.lambdaflow.config.ConfigurationException;
+import io.lambdaflow.config.PipelineLoader;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.SparkSessions;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.registry.PluginModule;
+import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.spi.ConfigOption;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.PluginFactory;
+import java.io.PrintStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code lambda} command: parses arguments, validates before anything starts, runs a layer.
+ * Exit status: 0 success, 2 a configuration or usage error, 1 a failure while running.
+ */
+public final class Launcher {
+  public static final int OK = 0;
+  public static final int RUNTIME_FAILURE = 1;
+  public static final int CONFIGURATION_ERROR = 2;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  private static final String USAGE =
+      """
+      usage: lambda VERB [FILE] [-Dkey=value ...] [--jars a.jar,b.jar]
+
+      verbs:
+        validate FILE   check a pipeline file and report every problem; starts nothing
+        batch FILE      run the pipeline once in the batch layer
+        plugins         list the source, transform and sink types on the classpath
+        help            show this text (also: lambda VERB --help)
+
+      options:
+        -Dkey=value     set a pipeline key for this run, e.g. -Dstorage-root=/tmp/lambda
+        --jars LIST     comma-separated jars with more plugins (used by type name in the file)
+
+      exit status: 0 success, 2 configuration or usage error, 1 failure while running
+      """;
+
+  private static final Map<String, String> VERB_HELP =
+      Map.of(
+          "validate",
+              """
+          usage: lambda validate FILE [-Dkey=value ...] [--jars a.jar,b.jar]
+
+          Reads FILE with its defaults and overrides and checks all of it: unknown keys and
+          types, missing or mistyped options, undefined inputs, cycles, and whether each source
+          and sink supports the pipeline's layers. Every problem is printed with file:line.
+          No Spark session starts. Exit 0 when valid, 2 otherwise.
+          """,
+          "batch",
+              """
+          usage: lambda batch FILE [-Dkey=value ...] [--jars a.jar,b.jar]
+
+          Validates FILE, then runs the pipeline once on Spark (spark.master, local[*] by
+          default): reads every source, applies the transforms, writes every sink and the dead
+          letters, and prints a summary whose counts add up. The summary is also written to
+          <storage-root>/runs/<run id>/summary.json. Exit 0 on success, 2 for a configuration
+          problem, 1 for a failure while running.
+          """,
+          "plugins",
+              """
+          usage: lambda plugins [--jars a.jar,b.jar]
+
+          Lists every source, transform and sink type found on the classpath, with its options,
+          their types, defaults and descriptions.
+          """,
+          "help", USAGE);
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public Launcher(PrintStream out, PrintStream err) {
+    this.out = requireNonNull(out, "out is null");
+    this.err = requireNonNull(err, "err is null");
+  }
+
+  /** Runs one command; returns the exit status. */
+  public int run(String[] args) {
+    CommandLine command;
+    try {
+      command = CommandLine.parse(args);
+    } catch (CommandLine.UsageException e) {
+      err.println("lambda: " + e.getMessage());
+      err.print(USAGE);
+      return CONFIGURATION_ERROR;
+    }
+    if (!VERB_HELP.containsKey(command.verb())) {
+      err.println("lambda: unknown verb '" + command.verb() + "'");
+      err.print(USAGE);
+      return CONFIGURATION_ERROR;
+    }
+    if (command.help() || command.verb().equals("help")) {
+      out.print(VERB_HELP.get(command.verb()));
+      return OK;
+    }
+    ClassLoader plugins;
+    try {
+      plugins = pluginClassLoader(command.jars());
+    } catch (IllegalArgumentException e) {
+      err.println("lambda: " + e.getMessage());
+      return CONFIGURATION_ERROR;
+    }
+    ClassLoader previous = Thread.currentThread().getContextClassLoader();
+    Thread.currentThread().setContextClassLoader(plugins);
+    try {
+      Injector injector =
+          Guice.createInjector(
+              Stage.PRODUCTION,
+              new AbstractModule() {
+                @Override
+                protected void configure() {
+                  binder().requireExplicitBindings();
+                  binder().disableCircularProxies();
+                  install(new PluginModule(plugins));
+                }
+              });
+      return switch (command.verb()) {
+        case "plugins" -> listPlugins(injector.getInstance(PluginRegistry.class));
+        case "validate" -> validate(injector.getInstance(PipelineLoader.class), command);
+        case "batch" -> batch(injector.getInstance(PipelineLoader.class), command);
+        default -> throw new IllegalStateException("verb " + command.verb());
+      };
+    } finally {
+      Thread.currentThread().setContextClassLoader(previous);
+    }
+  }
+
+  private int validate(PipelineLoader loader, CommandLine command) {
+    if (command.file() == null) {
+      err.println("lambda validate: which pipeline file? usage: lambda validate FILE");
+      return CONFIGURATION_ERROR;
+    }
+    try {
+      Pipeline pipeline = loader.load(command.file(), command.overrides(), Set.of());
+      out.println(
+          command.file()
+              + ": pipeline '"
+              + pipeline.name()
+              + "' is valid for layers "
+              + pipeline.layers().stream().map(ExecutionMode::layerName).sorted().toList()
+              + ": "
+              + pipeline.sources().size()
+              + " source(s), "
+              + pipeline.transforms().size()
+              + " transform(s), "
+              + pipeline.sinks().size()
+              + " sink(s)");
+      return OK;
+    } catch (ConfigurationException e) {
+      err.println(command.file() + ": " + e.getMessage());
+      return CONFIGURATION_ERROR;
+    }
+  }
+
+  private int batch(PipelineLoader loader, CommandLine command) {
+    if (command.file() == null) {
+      err.println("lambda batch: which pipeline file? usage: lambda batch FILE");
+      return CONFIGURATION_ERROR;
+    }
+    Pipeline pipeline;
+    try {
+      pipeline = loader.load(command.file(), command.overrides(), Set.of(ExecutionMode.BATCH));
+    } catch (ConfigurationException e) {
+      err.println(command.file() + ": " + e.getMessage());
+      return CONFIGURATION_ERROR;
+    }
+    LOG.info(
+        "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
+        pipeline.name(),
+        command.file(),
+        pipeline.effectiveConfig());
+    if (!command.jars().isEmpty()) {
+      // Executors on a cluster need the plugin jars too; SparkConf reads spark.* system properties.
+      System.setProperty(
+          "spark.jars",
+          command.jars().stream()
+              .map(p -> p.toAbsolutePath().toString())
+              .collect(Collectors.joining(",")));
+    }
+    try {
+      SparkSession spark = SparkSessions.start(pipeline);
+      RunSummary summary = new BatchLayer(spark).run(pipeline);
+      out.print(summary.render());
+      return OK;
+    } catch (RuntimeException e) {
+      LOG.debug("batch run failed", e);
+      err.println("lambda batch: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      return RUNTIME_FAILURE;
+    }
+  }
+
+  private int listPlugins(PluginRegistry registry) {
+    for (PluginKind kind : PluginKind.values()) {
+      out.println(kind.label() + " types:");
+      for (PluginFactory factory : registry.all(kind).values()) {
+        out.println("  " + factory.name() + " - " + factory.description());
+        for (ConfigOption<?> option : factory.options().all()) {
+          String detail =
+              option.isRequired()
+                  ? "required"
+                  : option.defaultValue().map(v -> "default " + v).orElse("optional");
+          out.println(
+              "      "
+                  + option.key()
+                  + " ("
+                  + option.type().expectation()
+                  + "; "
+                  + detail
+                  + "): "
+                  + option.description());
+        }
+      }
+    }
+    return OK;
+  }
+
+  private static ClassLoader pluginClassLoader(List<Path> jars) {
+    ClassLoader parent = Launcher.class.getClassLoader();
+    if (jars.isEmpty()) {
+      return parent;
+    }
+    List<URL> urls = new ArrayList<>();
+    for (Path jar : jars) {
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException("plugin jar not found: " + jar);
+      }
+      try {
+        urls.add(jar.toAbsolutePath().toUri().toURL());
+      } catch (MalformedURLException e) {
+        throw new IllegalArgumentException(
+            "cannot use plugin jar " + jar + ": " + e.getMessage(), e);
+      }
+    }
+    return new URLClassLoader("lambda-plugins", urls.toArray(URL[]::new), parent);
+  }
+}
