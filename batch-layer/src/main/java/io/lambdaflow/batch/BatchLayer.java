@@ -129,7 +129,7 @@ public final class BatchLayer {
     try {
       ((SupportsBatchWrite) sink.spec())
           .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
       throw new PipelineRunException(
           "sink '"
               + sink.name()

@@ -10,9 +10,11 @@ final class Origins {
     if (origin == null) {
       return "(unknown)";
     }
-    String where = origin.filename() != null ? origin.filename() : origin.resource();
+    String where = origin.resource() != null ? origin.resource() : origin.filename();
     if (where == null) {
-      return origin.description();
+      // Text parsed with an origin description renders as "name: 12"; keep the file:line shape.
+      String base = origin.description().replaceFirst(": \\d+(-\\d+)?$", "");
+      return origin.lineNumber() > 0 ? base + ":" + origin.lineNumber() : base;
     }
     return origin.lineNumber() > 0 ? where + ":" + origin.lineNumber() : where;
   }

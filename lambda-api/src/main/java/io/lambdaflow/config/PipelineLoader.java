@@ -45,6 +45,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,6 +91,9 @@ public final class PipelineLoader {
 
   private final PluginRegistry registry;
   private final ClassLoader classLoader;
+
+  /** A transform or sink as declared, valid or not, so graph checks do not cascade from a typo. */
+  private record Declared(String name, List<String> inputs, String location, String path) {}
 
   public PipelineLoader(PluginRegistry registry, ClassLoader classLoader) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -190,24 +194,30 @@ public final class PipelineLoader {
         optionalString(root, "storage-root", "storage-root", problems).orElse("lambda-data");
     SparkSettings spark = spark(root, problems);
 
+    Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
-        sources(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
+        sources(
+            root, name, storageRoot, declaredLayers, layers, problems, secretPaths, sourceNames);
+    List<Declared> declaredTransforms = new ArrayList<>();
     List<TransformNode> transforms =
-        transforms(root, name, storageRoot, sources, problems, secretPaths);
+        transforms(root, name, storageRoot, sourceNames, problems, secretPaths, declaredTransforms);
+    List<Declared> declaredSinks = new ArrayList<>();
     List<SinkNode> sinks =
         sinks(
             root,
             name,
             storageRoot,
-            sources,
-            transforms,
+            sourceNames,
+            declaredTransforms,
             declaredLayers,
             layers,
             problems,
-            secretPaths);
+            secretPaths,
+            declaredSinks);
     Optional<SinkNode> deadLetter =
         deadLetter(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
-    List<TransformNode> ordered = checkGraph(root, sources, transforms, sinks, problems);
+    List<TransformNode> ordered =
+        checkGraph(root, sourceNames, declaredTransforms, declaredSinks, transforms, problems);
 
     if (!problems.isEmpty()) {
       problems.sort(PipelineLoader::byLocation);
@@ -354,7 +364,8 @@ public final class PipelineLoader {
       Set<ExecutionMode> declaredLayers,
       Set<ExecutionMode> layers,
       List<Problem> problems,
-      Set<String> secretPaths) {
+      Set<String> secretPaths,
+      Set<String> sourceNames) {
     Map<String, SourceNode> sources = new LinkedHashMap<>();
     Optional<ConfigObject> section = object(root, "sources", "sources", problems);
     if (section.isEmpty() || section.get().isEmpty()) {
@@ -372,6 +383,7 @@ public final class PipelineLoader {
       if (!checkNodeName(entry.getValue(), path, sourceName, problems)) {
         continue;
       }
+      sourceNames.add(sourceName);
       Optional<ConfigObject> object =
           asObject(entry.getValue(), path, "the source's settings", problems);
       if (object.isEmpty()) {
@@ -454,9 +466,10 @@ public final class PipelineLoader {
       ConfigObject root,
       String pipelineName,
       String storageRoot,
-      Map<String, SourceNode> sources,
+      Set<String> sourceNames,
       List<Problem> problems,
-      Set<String> secretPaths) {
+      Set<String> secretPaths,
+      List<Declared> declared) {
     List<TransformNode> transforms = new ArrayList<>();
     ConfigValue value = root.get("transforms");
     if (value == null) {
@@ -471,8 +484,8 @@ public final class PipelineLoader {
                   + value.valueType().name().toLowerCase(Locale.ROOT)));
       return transforms;
     }
-    Set<String> names = new HashSet<>(sources.keySet());
-    String previous = sources.size() == 1 ? sources.keySet().iterator().next() : null;
+    Set<String> names = new HashSet<>(sourceNames);
+    String previous = sourceNames.size() == 1 ? sourceNames.iterator().next() : null;
     ConfigList list = (ConfigList) value;
     for (int index = 0; index < list.size(); index++) {
       String path = "transforms[" + index + "]";
@@ -505,6 +518,16 @@ public final class PipelineLoader {
       }
       List<String> inputs = inputs(object.get(), path, previous, problems);
       previous = transformName;
+      ConfigValue inputValue =
+          object.get().containsKey("input")
+              ? object.get().get("input")
+              : object.get().get("inputs");
+      declared.add(
+          new Declared(
+              transformName,
+              inputs,
+              Origins.describe(inputValue != null ? inputValue.origin() : object.get().origin()),
+              path));
       Optional<TransformFactory> factory =
           factory(PluginKind.TRANSFORM, object.get(), path, problems)
               .map(TransformFactory.class::cast);
@@ -589,12 +612,13 @@ public final class PipelineLoader {
       ConfigObject root,
       String pipelineName,
       String storageRoot,
-      Map<String, SourceNode> sources,
-      List<TransformNode> transforms,
+      Set<String> sourceNames,
+      List<Declared> transforms,
       Set<ExecutionMode> declaredLayers,
       Set<ExecutionMode> layers,
       List<Problem> problems,
-      Set<String> secretPaths) {
+      Set<String> secretPaths,
+      List<Declared> declared) {
     List<SinkNode> sinks = new ArrayList<>();
     Optional<ConfigObject> section = object(root, "sinks", "sinks", problems);
     if (section.isEmpty() || section.get().isEmpty()) {
@@ -605,7 +629,13 @@ public final class PipelineLoader {
               "the pipeline has no sinks; declare at least one, e.g. sinks { out { type = console } }"));
       return sinks;
     }
-    String defaultInput = defaultSinkInput(root, sources, transforms);
+    String defaultInput =
+        !transforms.isEmpty()
+            ? transforms.get(transforms.size() - 1).name()
+            : sourceNames.size() == 1
+                    && !(root.get("transforms") instanceof ConfigList list && !list.isEmpty())
+                ? sourceNames.iterator().next()
+                : null;
     for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
       String sinkName = entry.getKey();
       String path = "sinks." + sinkName;
@@ -624,6 +654,13 @@ public final class PipelineLoader {
                 Origins.describe(object.get().origin()),
                 path + ".input",
                 "cannot tell what this sink writes: set input = <a source or transform>"));
+      } else {
+        declared.add(
+            new Declared(
+                sinkName,
+                List.of(input.orElse(defaultInput)),
+                location(object.get(), "input"),
+                path));
       }
       Optional<SinkNode> node =
           sink(
@@ -641,15 +678,6 @@ public final class PipelineLoader {
       node.ifPresent(sinks::add);
     }
     return sinks;
-  }
-
-  private static String defaultSinkInput(
-      ConfigObject root, Map<String, SourceNode> sources, List<TransformNode> transforms) {
-    ConfigValue declared = root.get("transforms");
-    if (declared instanceof ConfigList list && !list.isEmpty()) {
-      return transforms.size() == list.size() ? transforms.get(transforms.size() - 1).name() : null;
-    }
-    return sources.size() == 1 ? sources.keySet().iterator().next() : null;
   }
 
   private Optional<SinkNode> deadLetter(
@@ -745,48 +773,32 @@ public final class PipelineLoader {
   /** Checks inputs exist, finds cycles and unused nodes; returns transforms after their inputs. */
   private List<TransformNode> checkGraph(
       ConfigObject root,
-      Map<String, SourceNode> sources,
-      List<TransformNode> transforms,
-      List<SinkNode> sinks,
+      Set<String> sourceNames,
+      List<Declared> transforms,
+      List<Declared> sinks,
+      List<TransformNode> built,
       List<Problem> problems) {
-    Map<String, TransformNode> byName = new LinkedHashMap<>();
-    transforms.forEach(t -> byName.put(t.name(), t));
-    Set<String> known = new TreeSet<>(sources.keySet());
-    known.addAll(byName.keySet());
-    ConfigValue transformList = root.get("transforms");
+    Set<String> known = new TreeSet<>(sourceNames);
+    transforms.forEach(t -> known.add(t.name()));
     Set<String> used = new HashSet<>();
-    for (int index = 0; index < transforms.size(); index++) {
-      TransformNode node = transforms.get(index);
+    List<Declared> all = new ArrayList<>(transforms);
+    all.addAll(sinks);
+    for (Declared node : all) {
       for (String input : node.inputs()) {
         used.add(input);
         if (!known.contains(input)) {
           problems.add(
-              new Problem(
-                  transformLocation(transformList, node.name()),
-                  transformPath(transformList, node.name()) + ".input",
-                  undefinedInput(input, known)));
+              new Problem(node.location(), node.path() + ".input", undefinedInput(input, known)));
         } else if (input.equals(node.name())) {
           problems.add(
               new Problem(
-                  transformLocation(transformList, node.name()),
-                  transformPath(transformList, node.name()) + ".input",
+                  node.location(),
+                  node.path() + ".input",
                   "a transform cannot read its own output"));
         }
       }
     }
-    ConfigObject sinkSection = root.get("sinks") instanceof ConfigObject o ? o : null;
-    for (SinkNode sink : sinks) {
-      used.add(sink.input());
-      if (!known.contains(sink.input())) {
-        ConfigValue value = sinkSection == null ? null : sinkSection.get(sink.name());
-        problems.add(
-            new Problem(
-                value == null ? "(unknown)" : location((ConfigObject) value, "input"),
-                "sinks." + sink.name() + ".input",
-                undefinedInput(sink.input(), known)));
-      }
-    }
-    for (String source : sources.keySet()) {
+    for (String source : sourceNames) {
       if (!used.contains(source)) {
         problems.add(
             new Problem(
@@ -797,33 +809,36 @@ public final class PipelineLoader {
                     + "' is read by no transform or sink; remove it or use it as an input"));
       }
     }
-    for (TransformNode node : transforms) {
+    for (Declared node : transforms) {
       if (!used.contains(node.name())) {
         problems.add(
             new Problem(
-                transformLocation(transformList, node.name()),
-                transformPath(transformList, node.name()),
+                node.location(),
+                node.path(),
                 "the output of transform '"
                     + node.name()
                     + "' goes nowhere; use it as a sink's or transform's input, or remove it"));
       }
     }
     // Depth-first topological order that keeps the file's order where inputs allow it.
-    List<TransformNode> ordered = new ArrayList<>();
+    Map<String, Declared> byName = new LinkedHashMap<>();
+    transforms.forEach(t -> byName.put(t.name(), t));
+    List<String> order = new ArrayList<>();
     Map<String, Integer> state = new HashMap<>();
-    for (TransformNode node : transforms) {
-      visit(node, byName, state, new ArrayList<>(), ordered, transformList, problems);
+    for (Declared node : transforms) {
+      visit(node, byName, state, new ArrayList<>(), order, problems);
     }
-    return ordered;
+    Map<String, TransformNode> builtByName = new HashMap<>();
+    built.forEach(t -> builtByName.put(t.name(), t));
+    return order.stream().map(builtByName::get).filter(java.util.Objects::nonNull).toList();
   }
 
   private void visit(
-      TransformNode node,
-      Map<String, TransformNode> byName,
+      Declared node,
+      Map<String, Declared> byName,
       Map<String, Integer> state,
       List<String> stack,
-      List<TransformNode> ordered,
-      ConfigValue transformList,
+      List<String> order,
       List<Problem> problems) {
     Integer current = state.get(node.name());
     if (current != null && current == 2) {
@@ -834,22 +849,22 @@ public final class PipelineLoader {
       List<String> cycle = stack.subList(stack.indexOf(node.name()), stack.size());
       problems.add(
           new Problem(
-              transformLocation(transformList, node.name()),
-              transformPath(transformList, node.name()) + ".input",
+              node.location(),
+              node.path() + ".input",
               "the transforms form a cycle: " + String.join(" -> ", cycle)));
       stack.remove(stack.size() - 1);
       return;
     }
     state.put(node.name(), 1);
     for (String input : node.inputs()) {
-      TransformNode upstream = byName.get(input);
+      Declared upstream = byName.get(input);
       if (upstream != null && !input.equals(node.name())) {
-        visit(upstream, byName, state, stack, ordered, transformList, problems);
+        visit(upstream, byName, state, stack, order, problems);
       }
     }
     state.put(node.name(), 2);
     stack.remove(stack.size() - 1);
-    ordered.add(node);
+    order.add(node.name());
   }
 
   private static String undefinedInput(String input, Set<String> known) {
@@ -862,44 +877,6 @@ public final class PipelineLoader {
         + " (defined: "
         + String.join(", ", known)
         + ")";
-  }
-
-  private static String transformPath(ConfigValue transformList, String name) {
-    return "transforms[" + transformIndex(transformList, name) + "]";
-  }
-
-  private static String transformLocation(ConfigValue transformList, String name) {
-    int index = transformIndex(transformList, name);
-    if (transformList instanceof ConfigList list && index >= 0 && index < list.size()) {
-      ConfigValue element = list.get(index);
-      if (element instanceof ConfigObject object && object.containsKey("input")) {
-        return Origins.describe(object.get("input").origin());
-      }
-      return Origins.describe(element.origin());
-    }
-    return "(unknown)";
-  }
-
-  private static int transformIndex(ConfigValue transformList, String name) {
-    if (transformList instanceof ConfigList list) {
-      for (int index = 0; index < list.size(); index++) {
-        if (list.get(index) instanceof ConfigObject object) {
-          ConfigValue explicit = object.get("name");
-          ConfigValue type = object.get("type");
-          String derived =
-              type == null
-                  ? ""
-                  : String.valueOf(type.unwrapped()).replaceAll("[^A-Za-z0-9_]", "_")
-                      + "_"
-                      + (index + 1);
-          if ((explicit != null && name.equals(String.valueOf(explicit.unwrapped())))
-              || (explicit == null && name.equals(derived))) {
-            return index;
-          }
-        }
-      }
-    }
-    return -1;
   }
 
   private Optional<PluginFactory> factory(

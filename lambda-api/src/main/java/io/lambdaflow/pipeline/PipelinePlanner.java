@@ -70,7 +70,7 @@ public final class PipelinePlanner {
             mode == ExecutionMode.BATCH
                 ? ((SupportsBatchRead) source.spec()).readBatch(context)
                 : ((SupportsStreamRead) source.spec()).readStream(context);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark throws checked AnalysisException undeclared
         throw new PipelineRunException(
             "source '"
                 + source.name()
@@ -88,7 +88,7 @@ public final class PipelinePlanner {
       Dataset<Row> output;
       try {
         output = requireNonNull(node.transform().apply(context), "transform returned null");
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark throws checked AnalysisException undeclared
         throw new PipelineRunException(
             "transform '" + node.name() + "' (type " + node.type() + ") failed: " + message(e), e);
       }

@@ -207,7 +207,7 @@ public final class Launcher {
       RunSummary summary = new BatchLayer(spark).run(pipeline);
       out.print(summary.render());
       return OK;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
       LOG.debug("batch run failed", e);
       err.println("lambda batch: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
       return RUNTIME_FAILURE;

@@ -3,6 +3,7 @@ package io.lambdaflow.testkit;
 import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.ExecutionMode;
 import java.io.UncheckedIOException;
@@ -44,6 +45,36 @@ public final class TestPipelines {
       return e;
     }
     throw new AssertionError("expected configuration problems in:\n" + hocon);
+  }
+
+  /**
+   * Plans {@code pipeline} in the batch layer on the shared session, without writing anything. The
+   * plan's sink inputs and dead letters can be collected and asserted.
+   */
+  public static PipelinePlanner.Plan plan(Pipeline pipeline) {
+    return PipelinePlanner.plan(
+        pipeline, TestSpark.session(), ExecutionMode.BATCH, new PipelinePlanner.Hooks() {});
+  }
+
+  /** The rows {@code sink} would receive (metadata columns removed), sorted by their text. */
+  public static List<Row> rows(Pipeline pipeline, String sink) {
+    Dataset<Row> data = plan(pipeline).sinkInputs().get(sink);
+    if (data == null) {
+      throw new AssertionError(
+          "no sink named '" + sink + "' in pipeline '" + pipeline.name() + "'");
+    }
+    return sorted(PipelinePlanner.withoutMetadata(data).collectAsList());
+  }
+
+  /** The dead letters the pipeline's transforms produce, sorted by their text. */
+  public static List<Row> deadLetters(Pipeline pipeline) {
+    return plan(pipeline).deadLetters().map(d -> sorted(d.collectAsList())).orElse(List.of());
+  }
+
+  private static List<Row> sorted(List<Row> rows) {
+    List<Row> copy = new java.util.ArrayList<>(rows);
+    copy.sort(java.util.Comparator.comparing(Row::toString));
+    return copy;
   }
 
   /** Writes lines to a text file, creating its directory. */

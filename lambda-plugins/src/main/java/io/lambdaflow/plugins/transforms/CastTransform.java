@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.DataType;
 
 /**
  * {@code type = cast}: changes column types. A value that cannot be converted (text "abc" to int)
- * makes its row a dead letter, unless {@code on-error = null} asks for Spark's usual null.
+ * makes its row a dead letter, unless {@code on-error = set-null} asks for Spark's usual null.
  */
 public final class CastTransform implements TransformFactory {
   private static final String ERRORS = MetadataColumns.PREFIX + "cast_errors";
@@ -43,7 +43,7 @@ public final class CastTransform implements TransformFactory {
   static final ConfigOption<String> ON_ERROR =
       optional(
           "on-error",
-          OptionTypes.oneOf("dead-letter", "null"),
+          OptionTypes.oneOf("dead-letter", "set-null"),
           "dead-letter",
           "What a value that cannot be converted does: send its row to the dead-letter sink, or become null.");
 

@@ -1,0 +1,236 @@
+package io.lambdaflow.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.spi.ExecutionMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineLoaderTest {
+  private static final String DEAD_LETTER = "dead-letter { type = out, path = dl }\n";
+
+  @TempDir Path dir;
+
+  private List<String> problems(String text) throws Exception {
+    Path file = dir.resolve("p.conf");
+    Files.writeString(file, text);
+    try {
+      TestPlugins.loader().load(file, Map.of(), Set.of(ExecutionMode.BATCH));
+    } catch (ConfigurationException e) {
+      return e.problems().stream().map(p -> p.toString().replace(dir + "/", "")).toList();
+    }
+    throw new AssertionError("expected problems");
+  }
+
+  private Pipeline valid(String text, Map<String, String> overrides) throws Exception {
+    Path file = dir.resolve("ok.conf");
+    Files.writeString(file, text);
+    return TestPlugins.loader().load(file, overrides, Set.of(ExecutionMode.BATCH));
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWithFileAndLine() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources {
+              events { type = memory, rows = many }
+            }
+            transforms = [
+              { type = fliter, condition = "x > 1" }
+            ]
+            sinks {
+              out { type = out }
+            }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .containsExactly(
+            "p.conf:3: sources.events.rows: expected an integer, got string 'many'",
+            "p.conf:6: transforms[0].type: unknown transform type 'fliter'; did you mean 'filter'?"
+                + " (known transform types: filter, noop)",
+            "p.conf:9: sinks.out.path: missing required option 'path' (a string) of sink type 'out':"
+                + " Where to write.");
+  }
+
+  @Test
+  void unknownKeysAreErrorsWithTheClosestMatch() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sorces { }
+            sources { events { type = memory, rows = 1, rwos = 2 } }
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .contains(
+            "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
+                + " keys: dead-letter, layers, name, sinks, sources, spark, storage-root, transforms)",
+            "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
+                + " mean 'rows'? (known options: rows, type)");
+  }
+
+  @Test
+  void undefinedInputsAndCyclesAreCaught() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [
+              { name = a, type = noop, input = b }
+              { name = b, type = noop, input = a }
+              { name = c, type = noop, input = evnts }
+            ]
+            sinks { out { type = out, path = x, input = c } }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .contains(
+            "p.conf:6: transforms[2].input: input 'evnts' is not a source or transform of this"
+                + " pipeline; did you mean 'events'? (defined: a, b, c, events)",
+            "p.conf:2: sources.events: source 'events' is read by no transform or sink; remove it or"
+                + " use it as an input")
+        .anySatisfy(p -> assertThat(p).contains("the transforms form a cycle: a -> b -> a"));
+  }
+
+  @Test
+  void rejectsALayerAPluginCannotRun() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch, speed]
+            sources { events { type = memory, rows = 1 } }
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .containsExactly(
+            "p.conf:2: sources.events.type: source type 'memory' cannot be read by the speed layer"
+                + " (it supports: batch); remove 'speed' from layers or choose another source type",
+            "p.conf:3: sinks.out.type: sink type 'out' cannot be written by the speed layer (it"
+                + " supports: batch); remove 'speed' from layers or choose another sink type",
+            "p.conf:4: dead-letter.type: sink type 'out' cannot be written by the speed layer (it"
+                + " supports: batch); remove 'speed' from layers or choose another sink type");
+  }
+
+  @Test
+  void syntaxErrorsInExpressionsAreFoundBeforeSparkStarts() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [ { type = filter, condition = "amount >" } ]
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0))
+        .startsWith("p.conf:3: transforms[0].condition: expected a Spark SQL expression, ");
+  }
+
+  @Test
+  void chainsDefaultTheirInputsAndSinksWriteTheLastTransform() throws Exception {
+    Pipeline pipeline =
+        valid(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [
+              { type = noop }
+              { name = kept, type = filter, condition = "x > 1" }
+            ]
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER,
+            Map.of());
+
+    assertThat(pipeline.name()).isEqualTo("ok");
+    assertThat(pipeline.transforms())
+        .extracting(t -> t.name() + "<-" + t.inputs())
+        .containsExactly("noop_1<-[events]", "kept<-[noop_1]");
+    assertThat(pipeline.sinks().get(0).input()).isEqualTo("kept");
+  }
+
+  @Test
+  void commandLineOverridesWinAndSecretsAreRedacted() throws Exception {
+    Pipeline pipeline =
+        valid(
+            """
+            layers = [batch]
+            storage-root = /from/file
+            sources { events { type = memory, rows = 1 } }
+            sinks { out { type = out, path = x, credentials = hunter2 } }
+            spark.conf { "spark.hadoop.fs.s3a.secret.key" = abc123 }
+            """
+                + DEAD_LETTER,
+            Map.of("storage-root", "/from/command/line"));
+
+    assertThat(pipeline.storageRoot()).isEqualTo("/from/command/line");
+    assertThat(pipeline.effectiveConfig())
+        .doesNotContain("hunter2")
+        .doesNotContain("abc123")
+        .contains("credentials=\"******\"");
+  }
+
+  @Test
+  void deadLettersDefaultToFilesUnderTheStorageRoot() throws Exception {
+    // The 'files' sink is not in this registry: the default dead-letter sink is reported missing.
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            storage-root = /data
+            sources { events { type = memory, rows = 1 } }
+            sinks { out { type = out, path = x } }
+            """);
+
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0))
+        .matches("reference.conf:\\d+: dead-letter.type: unknown sink type 'files'.*");
+  }
+
+  @Test
+  void anUnsetEnvironmentVariableIsNamed() {
+    assertThatThrownBy(
+            () ->
+                valid(
+                    """
+                    layers = [batch]
+                    sources { events { type = memory, rows = 1 } }
+                    sinks { out { type = out, path = x, credentials = ${LAMBDA_TEST_UNSET_PASSWORD} } }
+                    """
+                        + DEAD_LETTER,
+                    Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(
+            "ok.conf:3: cannot resolve ${LAMBDA_TEST_UNSET_PASSWORD}: it is neither a key of the"
+                + " pipeline nor a set environment variable");
+  }
+
+  @Test
+  void aMissingFileIsOneClearProblem() {
+    assertThatThrownBy(
+            () ->
+                TestPlugins.loader()
+                    .load(dir.resolve("absent.conf"), Map.of(), Set.of(ExecutionMode.BATCH)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("absent.conf: pipeline file not found");
+  }
+}
