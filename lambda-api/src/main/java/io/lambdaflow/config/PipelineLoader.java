@@ -789,7 +789,7 @@ public final class PipelineLoader {
         if (!known.contains(input)) {
           problems.add(
               new Problem(node.location(), node.path() + ".input", undefinedInput(input, known)));
-        } else if (input.equals(node.name())) {
+        } else if (input.equals(node.name()) && transforms.contains(node)) {
           problems.add(
               new Problem(
                   node.location(),

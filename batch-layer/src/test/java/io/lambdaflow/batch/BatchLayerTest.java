@@ -1,0 +1,147 @@
+package io.lambdaflow.batch;
+
+import static io.lambdaflow.testkit.TestPipelines.batch;
+import static io.lambdaflow.testkit.TestPipelines.quoted;
+import static io.lambdaflow.testkit.TestPipelines.writeLines;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.testkit.TestSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchLayerTest {
+  @TempDir Path dir;
+
+  /** 1,000 JSON lines: every 10th malformed in a different way, the rest valid. */
+  private static List<String> events() {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      String host = "user" + (i % 3) + ".example.com";
+      switch (i % 40) {
+        case 9 -> lines.add("{\"event_type\": \"purchase_sword\", \"Host\": ");
+        case 19 -> lines.add("GET /purchase_a_sword HTTP/1.1");
+        case 29 -> lines.add("{\"Host\": \"" + host + "\"}");
+        case 39 ->
+            lines.add(
+                "{\"event_type\": \"default\", \"Host\": \"" + host + "\", \"amount\": \"x\"}");
+        default ->
+            lines.add(
+                "{\"event_type\": \""
+                    + (i % 2 == 0 ? "purchase_sword" : "default")
+                    + "\", \"Host\": \""
+                    + host
+                    + "\", \"amount\": "
+                    + (i % 7)
+                    + "}");
+      }
+    }
+    return lines;
+  }
+
+  private Pipeline pipeline(String extra) {
+    Path input = writeLines(dir.resolve("events/events.jsonl"), events());
+    return batch(
+        "name = thousand\nlayers = [batch]\nstorage-root = "
+            + quoted(dir.resolve("root"))
+            + "\n"
+            + "sources { events { type = files, format = text, path = "
+            + quoted(input.getParent())
+            + " } }\n"
+            + "transforms = [ { type = parse-json, schema = \"event_type STRING, Host STRING, amount INT\","
+            + " required = [event_type] } ]\n"
+            + "sinks { good { type = files, format = parquet, path = "
+            + quoted(dir.resolve("good"))
+            + " } }\n"
+            + extra);
+  }
+
+  @Test
+  void goodRowsToParquetBadOnesToDeadLettersAndTheCountsAddUp() throws Exception {
+    RunSummary summary = new BatchLayer(TestSpark.session()).run(pipeline(""));
+
+    Dataset<Row> good = TestSpark.session().read().parquet(dir.resolve("good").toString());
+    assertThat(good.count()).isEqualTo(900);
+    assertThat(good.columns()).containsExactly("event_type", "Host", "amount");
+
+    Dataset<Row> letters =
+        TestSpark.session().read().json(dir.resolve("root/dead-letters").toString());
+    Map<String, Long> byReason =
+        letters.groupBy("reason").count().collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    assertThat(byReason)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "malformed JSON", 50L,
+                "required field 'event_type' is missing or null", 25L,
+                "JSON does not match the schema event_type STRING,Host STRING,amount INT", 25L));
+    Row letter = letters.filter("raw = 'GET /purchase_a_sword HTTP/1.1'").first();
+    assertThat(letter.<String>getAs("position")).endsWith("events/events.jsonl");
+    assertThat(letter.<String>getAs("stage")).isEqualTo("parse_json_1");
+    assertThat(letter.<String>getAs("pipeline")).isEqualTo("thousand");
+
+    assertThat(summary.recordsIn()).isEqualTo(Map.of("events", 1000L));
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("good", 900L));
+    assertThat(summary.deadLetters()).isEqualTo(100);
+    assertThat(summary.filteredOut()).isZero();
+    assertThat(summary.render())
+        .contains("records in           1,000  (events: 1,000)")
+        .contains("records out            900  (good: 900)")
+        .contains("dead letters           100  (files sink)")
+        .contains("in = out + dead letters + filtered out: 1,000 = 900 + 100 + 0");
+
+    Path saved = dir.resolve("root/runs/" + summary.runId() + "/summary.json");
+    assertThat(Files.readString(saved))
+        .contains("\"deadLetters\" : 100")
+        .contains("\"events\" : 1000");
+  }
+
+  @Test
+  void severalSinksEachGetTheirCount() {
+    RunSummary summary =
+        new BatchLayer(TestSpark.session())
+            .run(
+                pipeline(
+                    "sinks.good.input = parse_json_1\n"
+                        + "sinks { purchases { type = files, format = json, input = purchases, path = "
+                        + quoted(dir.resolve("purchases"))
+                        + " } }\n"
+                        + "transforms += { name = purchases, type = filter, condition = \"event_type = 'purchase_sword'\" }"));
+    // The even lines are the purchases, and none of them is malformed.
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("good", 900L, "purchases", 500L));
+    assertThat(summary.deadLetters()).isEqualTo(100);
+  }
+
+  @Test
+  void aFailingSinkIsNamed() throws Exception {
+    Path blocked = Files.writeString(dir.resolve("a-file"), "not a directory");
+    Pipeline pipeline = pipeline("sinks.good.path = " + quoted(blocked.resolve("sub")) + "\n");
+    assertThatThrownBy(() -> new BatchLayer(TestSpark.session()).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessageStartingWith("sink 'good' (type files) failed: ");
+  }
+
+  @Test
+  void rerunningWithOverwriteGivesTheSameOutput() throws Exception {
+    Pipeline pipeline = pipeline("sinks.good.mode = overwrite\n");
+    new BatchLayer(TestSpark.session()).run(pipeline);
+    RunSummary second = new BatchLayer(TestSpark.session()).run(pipeline);
+    assertThat(TestSpark.session().read().parquet(dir.resolve("good").toString()).count())
+        .isEqualTo(900);
+    assertThat(second.recordsOut()).isEqualTo(Map.of("good", 900L));
+    try (Stream<Path> runs = Files.list(dir.resolve("root/runs"))) {
+      assertThat(runs).hasSize(2);
+    }
+  }
+}
