@@ -54,8 +54,9 @@ public final class ConsoleSinkFactory implements SinkFactory {
       implements SupportsBatchWrite, SupportsStreamWrite {
     @Override
     public void writeBatch(Dataset<Row> data, WriteContext context) {
-      System.out.println("sink " + context.sinkName() + ":");
-      data.show(rows, truncate ? 20 : 0);
+      // showString is Dataset.show's text; printed to System.out (not Scala's Console.out) so that
+      // redirecting System.out captures it.
+      System.out.print("sink " + context.sinkName() + ":\n" + data.showString(rows, truncate ? 20 : 0, false));
     }
 
     @Override
