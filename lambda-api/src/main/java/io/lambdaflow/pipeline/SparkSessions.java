@@ -8,9 +8,8 @@ public final class SparkSessions {
 
   /**
    * The session for {@code pipeline}: its master (unless spark-submit chose one) and Spark
-   * properties, named after it. Returns the
-   * JVM's active session when one exists (as under {@code spark-submit} or in tests), with the
-   * pipeline's SQL properties applied to it.
+   * properties, named after it. Returns the JVM's active session when one exists (as under {@code
+   * spark-submit} or in tests), with the pipeline's SQL properties applied to it.
    */
   public static SparkSession start(Pipeline pipeline) {
     SparkSession.Builder builder = SparkSession.builder().appName("lambda " + pipeline.name());

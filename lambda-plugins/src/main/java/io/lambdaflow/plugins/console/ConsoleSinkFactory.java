@@ -56,7 +56,8 @@ public final class ConsoleSinkFactory implements SinkFactory {
     public void writeBatch(Dataset<Row> data, WriteContext context) {
       // showString is Dataset.show's text; printed to System.out (not Scala's Console.out) so that
       // redirecting System.out captures it.
-      System.out.print("sink " + context.sinkName() + ":\n" + data.showString(rows, truncate ? 20 : 0, false));
+      System.out.print(
+          "sink " + context.sinkName() + ":\n" + data.showString(rows, truncate ? 20 : 0, false));
     }
 
     @Override

@@ -35,16 +35,16 @@ class QuickstartTest {
     int status;
     try {
       status =
-        new Launcher(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
-            .run(
-                new String[] {
-                  "batch",
-                  ROOT.resolve("conf/quickstart.conf").toString(),
-                  "-Dstorage-root=" + storage,
-                  "-Dsources.events.path=" + ROOT.resolve("examples/quickstart/data/game-events")
-                });
+          new Launcher(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(err, true, StandardCharsets.UTF_8))
+              .run(
+                  new String[] {
+                    "batch",
+                    ROOT.resolve("conf/quickstart.conf").toString(),
+                    "-Dstorage-root=" + storage,
+                    "-Dsources.events.path=" + ROOT.resolve("examples/quickstart/data/game-events")
+                  });
     } finally {
       System.setOut(original);
     }
@@ -58,7 +58,8 @@ class QuickstartTest {
         .contains("records in           1,000  (events: 1,000)")
         .contains("dead letters            57  (files sink)");
 
-    Dataset<Row> purchases = TestSpark.session().read().parquet(storage.resolve("purchases").toString());
+    Dataset<Row> purchases =
+        TestSpark.session().read().parquet(storage.resolve("purchases").toString());
     Map<String, Long> perHost =
         purchases.groupBy("host").count().collectAsList().stream()
             .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
@@ -70,10 +71,12 @@ class QuickstartTest {
                 "user3.verizon.net", 81L,
                 "user4.comcast.com", 65L));
     assertThat(purchases.columns())
-        .containsExactlyInAnyOrder("event_type", "host", "user_agent", "accept", "timestamp", "amount", "date");
+        .containsExactlyInAnyOrder(
+            "event_type", "host", "user_agent", "accept", "timestamp", "amount", "date");
     assertThat(storage.resolve("purchases/date=2026-11-20")).isDirectory();
 
-    long deadLetters = TestSpark.session().read().json(storage.resolve("dead-letters").toString()).count();
+    long deadLetters =
+        TestSpark.session().read().json(storage.resolve("dead-letters").toString()).count();
     assertThat(deadLetters).isEqualTo(57);
   }
 }
