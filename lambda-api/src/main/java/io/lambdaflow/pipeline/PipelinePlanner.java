@@ -62,8 +62,9 @@ public final class PipelinePlanner {
   /** Plans every source, transform and sink of {@code pipeline} in {@code mode}. */
   public static Plan plan(Pipeline pipeline, SparkSession spark, ExecutionMode mode, Hooks hooks) {
     Map<String, Dataset<Row>> datasets = new LinkedHashMap<>();
+    List<Dataset<Row>> rejected = new ArrayList<>();
     for (SourceNode source : pipeline.sources()) {
-      ReadContext context = new ReadContext(spark, source.name(), mode);
+      SourceContext context = new SourceContext(source.name(), spark, mode, hooks);
       Dataset<Row> data;
       try {
         data =
@@ -81,8 +82,10 @@ public final class PipelinePlanner {
             e);
       }
       datasets.put(source.name(), hooks.onSource(source, data));
+      for (Dataset<Row> letters : context.deadLetters) {
+        rejected.add(toDeadLetters(pipeline.name(), source.name(), letters));
+      }
     }
-    List<Dataset<Row>> rejected = new ArrayList<>();
     for (TransformNode node : pipeline.transforms()) {
       Context context = new Context(node, spark, mode, datasets, hooks);
       Dataset<Row> output;
@@ -143,6 +146,46 @@ public final class PipelinePlanner {
   private static String message(Throwable e) {
     String text = e.getMessage();
     return text == null ? e.getClass().getSimpleName() : text.strip();
+  }
+
+  private static final class SourceContext implements ReadContext {
+    private final String name;
+    private final SparkSession spark;
+    private final ExecutionMode mode;
+    private final Hooks hooks;
+    private final List<Dataset<Row>> deadLetters = new ArrayList<>();
+
+    SourceContext(String name, SparkSession spark, ExecutionMode mode, Hooks hooks) {
+      this.name = name;
+      this.spark = spark;
+      this.mode = mode;
+      this.hooks = hooks;
+    }
+
+    @Override
+    public SparkSession spark() {
+      return spark;
+    }
+
+    @Override
+    public String sourceName() {
+      return name;
+    }
+
+    @Override
+    public ExecutionMode mode() {
+      return mode;
+    }
+
+    @Override
+    public void deadLetter(Dataset<Row> rejected) {
+      deadLetters.add(requireNonNull(rejected, "rejected is null"));
+    }
+
+    @Override
+    public Dataset<Row> reuse(Dataset<Row> dataset) {
+      return hooks.reuse(requireNonNull(dataset, "dataset is null"));
+    }
   }
 
   private static final class Context implements TransformContext {
