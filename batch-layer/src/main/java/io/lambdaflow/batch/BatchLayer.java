@@ -1,8 +1,11 @@
 package io.lambdaflow.batch;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +14,10 @@ import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SourceNode;
+import io.lambdaflow.spi.DeadLetters;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.ReadContext;
+import io.lambdaflow.spi.SupportsBatchRead;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.io.IOException;
@@ -25,11 +31,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -45,6 +52,11 @@ public final class BatchLayer {
   private static final Logger LOG = LoggerFactory.getLogger(BatchLayer.class);
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private static final String DEAD_LETTERS = "lambda_dead_letters";
+
+  /** How long to wait for Spark's listener bus to deliver a finished action's counts. */
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
 
   private final SparkSession spark;
 
@@ -71,15 +83,12 @@ public final class BatchLayer {
         pipeline.transforms().size(),
         pipeline.sinks().size());
 
-    Map<String, Observation> inputs = new LinkedHashMap<>();
     List<Dataset<Row>> reused = new ArrayList<>();
     PipelinePlanner.Hooks hooks =
         new PipelinePlanner.Hooks() {
           @Override
           public Dataset<Row> onSource(SourceNode source, Dataset<Row> data) {
-            Observation observation = new Observation("lambda_in_" + source.name());
-            inputs.put(source.name(), observation);
-            return data.observe(observation, count(lit(1)).alias("records"));
+            return data.observe(inputMetric(source.name()), count(lit(1)).alias("records"));
           }
 
           @Override
@@ -89,14 +98,34 @@ public final class BatchLayer {
             return persisted;
           }
         };
-    try {
+    try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
-      Map<String, Observation> outputs = new LinkedHashMap<>();
       for (SinkNode sink : pipeline.sinks()) {
-        outputs.put(sink.name(), write(sink, plan.sinkInputs().get(sink.name())));
+        write(sink, plan.sinkInputs().get(sink.name()));
       }
-      Observation deadLetters =
-          plan.deadLetters().map(letters -> write(pipeline.deadLetter(), letters)).orElse(null);
+      plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters));
+
+      Optional<Row> deadLetters =
+          plan.deadLetters().isPresent() ? metrics.await(DEAD_LETTERS, PATIENCE) : Optional.empty();
+      Map<String, Long> recordsIn = new LinkedHashMap<>();
+      for (SourceNode source : pipeline.sources()) {
+        long read = records(metrics.await(inputMetric(source.name()), PATIENCE));
+        // Records a source rejected while decoding were read too: count them in.
+        long rejected =
+            deadLetters.map(row -> row.<Long>getAs("rejected_" + source.name())).orElse(0L);
+        recordsIn.put(source.name(), read == RunSummary.UNKNOWN ? read : read + rejected);
+      }
+      Map<String, Long> recordsOut = new LinkedHashMap<>();
+      for (SinkNode sink : pipeline.sinks()) {
+        long written = records(metrics.await(outputMetric(sink.name()), PATIENCE));
+        if (written == RunSummary.UNKNOWN) {
+          LOG.warn(
+              "sink '{}' (type {}) runs its own Spark job, which reports no count",
+              sink.name(),
+              sink.type());
+        }
+        recordsOut.put(sink.name(), written);
+      }
 
       RunSummary summary =
           new RunSummary(
@@ -104,10 +133,11 @@ public final class BatchLayer {
               runId,
               started,
               Duration.between(started, Instant.now()),
-              counts(inputs),
-              counts(outputs),
-              deadLetters == null ? 0 : recordsOf(deadLetters),
+              recordsIn,
+              recordsOut,
+              plan.deadLetters().isPresent() ? records(deadLetters) : 0,
               pipeline.deadLetter().type());
+      commitSources(pipeline);
       saveSummary(pipeline, summary);
       LOG.info(
           "batch run {} of pipeline '{}' done: {} in, {} out, {} dead letters",
@@ -122,10 +152,26 @@ public final class BatchLayer {
     }
   }
 
-  private Observation write(SinkNode sink, Dataset<Row> data) {
-    Observation observation = new Observation("lambda_out_" + sink.name());
-    Dataset<Row> observed =
-        PipelinePlanner.withoutMetadata(data).observe(observation, count(lit(1)).alias("records"));
+  private static String inputMetric(String source) {
+    return "lambda_in_" + source;
+  }
+
+  private static String outputMetric(String sink) {
+    return "lambda_out_" + sink;
+  }
+
+  private static long records(Optional<Row> metrics) {
+    return metrics.map(row -> row.<Long>getAs("records")).orElse(RunSummary.UNKNOWN);
+  }
+
+  private void write(SinkNode sink, Dataset<Row> data) {
+    writeTo(
+        sink,
+        PipelinePlanner.withoutMetadata(data)
+            .observe(outputMetric(sink.name()), count(lit(1)).alias("records")));
+  }
+
+  private void writeTo(SinkNode sink, Dataset<Row> observed) {
     try {
       ((SupportsBatchWrite) sink.spec())
           .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH));
@@ -139,23 +185,60 @@ public final class BatchLayer {
               + firstLine(e.getMessage()),
           e);
     }
-    return observation;
   }
 
-  private static Map<String, Long> counts(Map<String, Observation> observations) {
-    Map<String, Long> counts = new LinkedHashMap<>();
-    observations.forEach((name, observation) -> counts.put(name, recordsOf(observation)));
-    return counts;
+  private void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters) {
+    List<Column> metrics = new ArrayList<>();
+    for (SourceNode source : pipeline.sources()) {
+      metrics.add(
+          sum(when(col(DeadLetters.STAGE).equalTo(source.name()), 1L).otherwise(0L))
+              .alias("rejected_" + source.name()));
+    }
+    writeTo(
+        pipeline.deadLetter(),
+        letters.observe(
+            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)));
   }
 
-  private static long recordsOf(Observation observation) {
-    // Every observed dataset was written above, so the metrics exist; get waits for the listener.
-    try {
-      Object records = observation.getAsJava().get("records");
-      return records == null ? 0 : ((Number) records).longValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while collecting run counts", e);
+  private void commitSources(Pipeline pipeline) {
+    for (SourceNode source : pipeline.sources()) {
+      ReadContext context =
+          new ReadContext() {
+            @Override
+            public SparkSession spark() {
+              return spark;
+            }
+
+            @Override
+            public String sourceName() {
+              return source.name();
+            }
+
+            @Override
+            public ExecutionMode mode() {
+              return ExecutionMode.BATCH;
+            }
+
+            @Override
+            public void deadLetter(Dataset<Row> rejected) {
+              throw new IllegalStateException("a source cannot send dead letters while committing");
+            }
+
+            @Override
+            public Dataset<Row> reuse(Dataset<Row> dataset) {
+              return dataset;
+            }
+          };
+      try {
+        ((SupportsBatchRead) source.spec()).commitBatch(context);
+      } catch (RuntimeException e) {
+        throw new PipelineRunException(
+            "source '"
+                + source.name()
+                + "' could not record how far this run read: "
+                + e.getMessage(),
+            e);
+      }
     }
   }
 

@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  * @param runId this run's identifier, also the folder of its summary under the storage root
  * @param startedAt when the run started
  * @param duration how long it took
- * @param recordsIn records read, by source
- * @param recordsOut records written, by sink
+ * @param recordsIn records read, by source ({@link #UNKNOWN} when the source reported none)
+ * @param recordsOut records written, by sink ({@link #UNKNOWN} for a sink that runs its own Spark
+ *     job and so reports no count)
  * @param deadLetters records sent to the dead-letter sink
  * @param deadLetterSink the dead-letter sink's type
  */
@@ -30,6 +31,9 @@ public record RunSummary(
     long deadLetters,
     String deadLetterSink) {
 
+  /** A count Spark did not report. */
+  public static final long UNKNOWN = -1;
+
   public RunSummary {
     requireNonNull(pipeline, "pipeline is null");
     requireNonNull(runId, "runId is null");
@@ -40,12 +44,20 @@ public record RunSummary(
     requireNonNull(deadLetterSink, "deadLetterSink is null");
   }
 
+  /** Records read by all sources; {@link #UNKNOWN} if any source's count is unknown. */
   public long totalIn() {
-    return recordsIn.values().stream().mapToLong(Long::longValue).sum();
+    return total(recordsIn);
   }
 
+  /** Records written to all sinks; {@link #UNKNOWN} if any sink's count is unknown. */
   public long totalOut() {
-    return recordsOut.values().stream().mapToLong(Long::longValue).sum();
+    return total(recordsOut);
+  }
+
+  private static long total(Map<String, Long> counts) {
+    return counts.containsValue(UNKNOWN)
+        ? UNKNOWN
+        : counts.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -67,13 +79,18 @@ public record RunSummary(
             pipeline,
             duration.toMillis() / 1000.0));
     text.append(
-        String.format(Locale.ROOT, "  records in    %,12d  %s%n", totalIn(), detail(recordsIn)));
+        String.format(
+            Locale.ROOT, "  records in    %12s  %s%n", count(totalIn()), detail(recordsIn)));
     text.append(
-        String.format(Locale.ROOT, "  records out   %,12d  %s%n", totalOut(), detail(recordsOut)));
+        String.format(
+            Locale.ROOT, "  records out   %12s  %s%n", count(totalOut()), detail(recordsOut)));
     text.append(
         String.format(
             Locale.ROOT, "  dead letters  %,12d  (%s sink)%n", deadLetters, deadLetterSink));
-    if (recordsIn.size() == 1 && recordsOut.size() == 1) {
+    if (recordsIn.size() == 1
+        && recordsOut.size() == 1
+        && totalIn() != UNKNOWN
+        && totalOut() != UNKNOWN) {
       text.append(String.format(Locale.ROOT, "  filtered out  %,12d%n", filteredOut()));
       text.append(
           String.format(
@@ -87,10 +104,14 @@ public record RunSummary(
     return text.toString();
   }
 
+  private static String count(long value) {
+    return value == UNKNOWN ? "n/a" : String.format(Locale.ROOT, "%,d", value);
+  }
+
   private static String detail(Map<String, Long> counts) {
     return counts.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + ": " + String.format(Locale.ROOT, "%,d", e.getValue()))
+        .map(e -> e.getKey() + ": " + count(e.getValue()))
         .collect(Collectors.joining(", ", "(", ")"));
   }
 }

@@ -17,7 +17,9 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.pipeline.SparkSettings;
+import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.TransformNode;
+import io.lambdaflow.pipeline.Triggers;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.ConfigOption;
@@ -76,11 +78,15 @@ public final class PipelineLoader {
           "sources",
           "transforms",
           "sinks",
-          "dead-letter");
+          "dead-letter",
+          "speed");
+  private static final Set<String> SPEED_KEYS = Set.of("trigger", "checkpoint-root");
+  private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
   private static final Set<String> SPARK_KEYS = Set.of("master", "conf");
   private static final Set<String> SOURCE_RESERVED = Set.of("type");
   private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
-  private static final Set<String> SINK_RESERVED = Set.of("type", "input");
+  private static final Set<String> SINK_RESERVED =
+      Set.of("type", "input", "output-mode", "trigger");
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   private static final Pattern SECRET_KEY =
@@ -193,6 +199,7 @@ public final class PipelineLoader {
     String storageRoot =
         optionalString(root, "storage-root", "storage-root", problems).orElse("lambda-data");
     SparkSettings spark = spark(root, problems);
+    SpeedSettings speed = speed(root, storageRoot, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -228,6 +235,7 @@ public final class PipelineLoader {
         declaredLayers,
         storageRoot,
         spark,
+        speed,
         List.copyOf(sources.values()),
         ordered,
         sinks,
@@ -355,6 +363,40 @@ public final class PipelineLoader {
       }
     }
     return new SparkSettings(master, conf);
+  }
+
+  private SpeedSettings speed(ConfigObject root, String storageRoot, List<Problem> problems) {
+    Optional<ConfigObject> speed = object(root, "speed", "speed", problems);
+    String trigger = "5 seconds";
+    String checkpointRoot = storageRoot + "/checkpoints";
+    if (speed.isPresent()) {
+      for (Map.Entry<String, ConfigValue> entry : speed.get().entrySet()) {
+        if (!SPEED_KEYS.contains(entry.getKey())) {
+          problems.add(
+              unknownKey(
+                  entry.getValue(),
+                  entry.getKey(),
+                  "speed." + entry.getKey(),
+                  "the speed section",
+                  SPEED_KEYS));
+        }
+      }
+      trigger = optionalString(speed.get(), "trigger", "speed.trigger", problems).orElse(trigger);
+      checkTrigger(trigger, location(speed.get(), "trigger"), "speed.trigger", problems);
+      checkpointRoot =
+          optionalString(speed.get(), "checkpoint-root", "speed.checkpoint-root", problems)
+              .orElse(checkpointRoot);
+    }
+    return new SpeedSettings(trigger, checkpointRoot);
+  }
+
+  private static void checkTrigger(
+      String trigger, String location, String path, List<Problem> problems) {
+    try {
+      Triggers.parse(trigger);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(location, path, e.getMessage()));
+    }
   }
 
   private Map<String, SourceNode> sources(
@@ -765,9 +807,33 @@ public final class PipelineLoader {
                     + "' from layers or choose another sink type"));
       }
     }
+    String outputMode =
+        optionalString(object, "output-mode", path + ".output-mode", problems).orElse("append");
+    if (!OUTPUT_MODES.contains(outputMode)) {
+      problems.add(
+          new Problem(
+              location(object, "output-mode"),
+              path + ".output-mode",
+              "expected one of " + OUTPUT_MODES + ", got '" + outputMode + "'"));
+    } else if (layersToCheck(declaredLayers, layers).contains(ExecutionMode.STREAMING)
+        && spec.get() instanceof SupportsStreamWrite streaming) {
+      create(
+          object,
+          path,
+          problems,
+          () -> {
+            streaming.validateOutputMode(outputMode);
+            return streaming;
+          });
+    }
+    String trigger = optionalString(object, "trigger", path + ".trigger", problems).orElse("");
+    if (!trigger.isEmpty()) {
+      checkTrigger(trigger, location(object, "trigger"), path + ".trigger", problems);
+    }
     return input == null
         ? Optional.empty()
-        : Optional.of(new SinkNode(sinkName, factory.get().name(), input, spec.get()));
+        : Optional.of(
+            new SinkNode(sinkName, factory.get().name(), input, spec.get(), outputMode, trigger));
   }
 
   /** Checks inputs exist, finds cycles and unused nodes; returns transforms after their inputs. */

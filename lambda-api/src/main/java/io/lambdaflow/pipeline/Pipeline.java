@@ -15,6 +15,7 @@ import java.util.Set;
  * @param layers the layers it runs in
  * @param storageRoot where the framework keeps the pipeline's data (a path or Hadoop URI)
  * @param spark how to start Spark
+ * @param speed how the speed layer runs
  * @param sources the sources, in file order
  * @param transforms the transforms, each after its inputs
  * @param sinks the sinks, in file order
@@ -26,6 +27,7 @@ public record Pipeline(
     Set<ExecutionMode> layers,
     String storageRoot,
     SparkSettings spark,
+    SpeedSettings speed,
     List<SourceNode> sources,
     List<TransformNode> transforms,
     List<SinkNode> sinks,
@@ -37,6 +39,7 @@ public record Pipeline(
     layers = Set.copyOf(layers);
     requireNonNull(storageRoot, "storageRoot is null");
     requireNonNull(spark, "spark is null");
+    requireNonNull(speed, "speed is null");
     sources = List.copyOf(sources);
     transforms = List.copyOf(transforms);
     sinks = List.copyOf(sinks);

@@ -11,4 +11,11 @@ public interface SupportsBatchRead extends SourceSpec {
    * batch run. A missing path, table or topic is an exception whose message names it.
    */
   Dataset<Row> readBatch(ReadContext context);
+
+  /**
+   * Called once after a batch run wrote every sink, with the context of the same run: the place to
+   * remember how far this run read (Kafka offsets, say) so the next run can start there. Not called
+   * when the run failed. The default does nothing.
+   */
+  default void commitBatch(ReadContext context) {}
 }

@@ -77,7 +77,7 @@ class PipelineLoaderTest {
     assertThat(problems)
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
-                + " keys: dead-letter, layers, name, sinks, sources, spark, storage-root, transforms)",
+                + " keys: dead-letter, layers, name, sinks, sources, spark, speed, storage-root, transforms)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
                 + " mean 'rows'? (known options: rows, type)");
   }

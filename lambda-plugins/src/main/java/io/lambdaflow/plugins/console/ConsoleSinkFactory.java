@@ -9,13 +9,13 @@ import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.spi.PluginContext;
 import io.lambdaflow.spi.SinkFactory;
 import io.lambdaflow.spi.SinkSpec;
+import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 
 /** {@code type = console}: prints rows as a table on standard output. */
@@ -61,9 +61,14 @@ public final class ConsoleSinkFactory implements SinkFactory {
     }
 
     @Override
-    public StreamingQuery startStream(DataStreamWriter<Row> writer, WriteContext context)
+    public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
         throws TimeoutException {
-      return writer.format("console").option("numRows", rows).option("truncate", truncate).start();
+      return context
+          .writer(data)
+          .format("console")
+          .option("numRows", rows)
+          .option("truncate", truncate)
+          .start();
     }
   }
 }

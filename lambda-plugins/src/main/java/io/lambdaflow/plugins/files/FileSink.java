@@ -1,14 +1,16 @@
 package io.lambdaflow.plugins.files;
 
+import io.lambdaflow.spi.InvalidOptionException;
+import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 
 /** Files written by Spark's built-in data sources. */
@@ -43,13 +45,49 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
   }
 
   @Override
-  public StreamingQuery startStream(DataStreamWriter<Row> writer, WriteContext context)
+  public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
       throws TimeoutException {
-    return writer
+    if (mode.equals("overwrite")) {
+      // Each micro-batch replaces the directory: the shape of a complete-mode result (running
+      // counts), which Spark's file sink cannot write. Replaying a micro-batch rewrites the same.
+      return context
+          .writer(data)
+          .foreachBatch(
+              (VoidFunction2<Dataset<Row>, Long>)
+                  (batch, id) ->
+                      batch
+                          .write()
+                          .format(format)
+                          .mode("overwrite")
+                          .options(options)
+                          .partitionBy(partitionBy.toArray(String[]::new))
+                          .save(path))
+          .start();
+    }
+    // Spark's file sink: exactly once through its _spark_metadata log; readers honour the log.
+    return context
+        .writer(data)
         .format(format)
         .options(options)
         .partitionBy(partitionBy.toArray(String[]::new))
         .option("path", path)
         .start();
+  }
+
+  @Override
+  public void validateOutputMode(String outputMode) {
+    if (!outputMode.equals("append") && !mode.equals("overwrite")) {
+      throw new InvalidOptionException(
+          "mode",
+          "the speed layer appends files, which needs output-mode = append; for a "
+              + outputMode
+              + " result set mode = overwrite (each micro-batch rewrites the directory)");
+    }
+    if (mode.equals("overwrite") && !outputMode.equals("complete")) {
+      throw new InvalidOptionException(
+          "mode",
+          "mode = overwrite rewrites the directory each micro-batch, which only keeps every row"
+              + " with output-mode = complete");
+    }
   }
 }

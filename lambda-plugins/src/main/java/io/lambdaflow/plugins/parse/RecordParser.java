@@ -208,8 +208,7 @@ public final class RecordParser {
                         .otherwise(lit("CSV value does not match its type in " + ddl)));
       }
       case AVRO ->
-          rejection =
-              rejection.when(col(PARSED).isNull(), lit("not valid Avro for the schema " + ddl));
+          rejection = rejection.when(undecodedAvro(), lit("not valid Avro for the schema " + ddl));
     }
     for (String field : required) {
       rejection =
@@ -218,6 +217,25 @@ public final class RecordParser {
               lit("required field '" + field + "' is missing or null"));
     }
     return rejection;
+  }
+
+  /**
+   * Spark's from_avro in PERMISSIVE mode returns a struct of nulls for bytes it cannot decode: a
+   * field the schema declares non-null that came back null gives it away (with no such field, a
+   * record of nothing but nulls is taken as undecodable).
+   */
+  private Column undecodedAvro() {
+    Column anyRequiredNull = null;
+    Column allNull = null;
+    for (StructField field : schema.fields()) {
+      Column isNull = col(PARSED + ".`" + field.name() + "`").isNull();
+      allNull = allNull == null ? isNull : allNull.and(isNull);
+      if (!field.nullable()) {
+        anyRequiredNull = anyRequiredNull == null ? isNull : anyRequiredNull.or(isNull);
+      }
+    }
+    Column undecoded = anyRequiredNull != null ? anyRequiredNull : allNull;
+    return col(PARSED).isNull().or(undecoded);
   }
 
   private static Column named(String name) {

@@ -1,0 +1,73 @@
+package io.lambdaflow.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
+
+/**
+ * Collects the named metrics ({@code Dataset.observe(name, ...)}) of a run's Spark actions. Unlike
+ * {@code Observation.get}, it never waits forever: a sink that runs its plan outside the action
+ * (Spark's V1 Kafka and JDBC writers do) reports nothing, and its count is then unknown.
+ */
+final class RunMetrics implements QueryExecutionListener, AutoCloseable {
+  private final SparkSession spark;
+  private final Map<String, Row> received = new ConcurrentHashMap<>();
+
+  RunMetrics(SparkSession spark) {
+    this.spark = requireNonNull(spark, "spark is null");
+    spark.listenerManager().register(this);
+  }
+
+  @Override
+  public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+    scala.collection.Iterator<scala.Tuple2<String, Row>> metrics = qe.observedMetrics().iterator();
+    boolean any = false;
+    while (metrics.hasNext()) {
+      scala.Tuple2<String, Row> metric = metrics.next();
+      // The first action that computed a dataset counted all of it; later ones read a cache.
+      any |= received.putIfAbsent(metric._1(), metric._2()) == null;
+    }
+    if (any) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  @Override
+  public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
+
+  /**
+   * The metrics observed under {@code name}, waiting up to {@code patience} for Spark's listener
+   * bus to deliver them; empty when they never come.
+   */
+  synchronized Optional<Row> await(String name, Duration patience) {
+    Instant deadline = Instant.now().plus(patience);
+    while (!received.containsKey(name)) {
+      long left = Duration.between(Instant.now(), deadline).toMillis();
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.of(received.get(name));
+  }
+
+  @Override
+  public void close() {
+    spark.listenerManager().unregister(this);
+  }
+}

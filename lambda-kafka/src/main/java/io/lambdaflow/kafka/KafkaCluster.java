@@ -1,0 +1,142 @@
+package io.lambdaflow.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * Questions the framework asks a Kafka cluster before Spark reads or writes, with a deadline, so
+ * that a missing topic or an unreachable broker is a clear error and never a hang.
+ */
+final class KafkaCluster {
+  private final String bootstrapServers;
+  private final Map<String, String> clientOptions;
+  private final Duration timeout;
+
+  KafkaCluster(String bootstrapServers, Map<String, String> clientOptions, Duration timeout) {
+    this.bootstrapServers = bootstrapServers;
+    this.clientOptions = clientOptions;
+    this.timeout = timeout;
+  }
+
+  /**
+   * The partitions of the topics named or matched, failing with a message that names what is
+   * missing and what exists.
+   */
+  List<TopicPartition> partitions(List<String> topics, String pattern) {
+    try (Admin admin = admin()) {
+      Set<String> existing =
+          new TreeSet<>(admin.listTopics().names().get(millis(), TimeUnit.MILLISECONDS));
+      List<String> wanted = new ArrayList<>();
+      if (pattern != null) {
+        Pattern regex = Pattern.compile(pattern);
+        existing.stream().filter(t -> regex.matcher(t).matches()).forEach(wanted::add);
+        if (wanted.isEmpty()) {
+          throw new IllegalStateException(
+              "no topic on "
+                  + bootstrapServers
+                  + " matches the pattern '"
+                  + pattern
+                  + "' (topics there: "
+                  + existing
+                  + ")");
+        }
+      } else {
+        for (String topic : topics) {
+          if (!existing.contains(topic)) {
+            throw new IllegalStateException(
+                "topic '"
+                    + topic
+                    + "' does not exist on "
+                    + bootstrapServers
+                    + "; create it or check the name (topics there: "
+                    + existing
+                    + ")");
+          }
+          wanted.add(topic);
+        }
+      }
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(wanted).allTopicNames().get(millis(), TimeUnit.MILLISECONDS);
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (TopicDescription description : descriptions.values()) {
+        for (TopicPartitionInfo partition : description.partitions()) {
+          partitions.add(new TopicPartition(description.name(), partition.partition()));
+        }
+      }
+      partitions.sort(
+          (a, b) ->
+              a.topic().equals(b.topic())
+                  ? Integer.compare(a.partition(), b.partition())
+                  : a.topic().compareTo(b.topic()));
+      return partitions;
+    } catch (TimeoutException e) {
+      throw unreachable(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "Kafka at " + bootstrapServers + " refused: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking Kafka at " + bootstrapServers, e);
+    }
+  }
+
+  /** The current end offset of each partition. */
+  Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
+    try (Admin admin = admin()) {
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
+          admin.listOffsets(request).all().get(millis(), TimeUnit.MILLISECONDS);
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      result.forEach((partition, info) -> offsets.put(partition, info.offset()));
+      return offsets;
+    } catch (TimeoutException e) {
+      throw unreachable(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "Kafka at " + bootstrapServers + " refused: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking Kafka at " + bootstrapServers, e);
+    }
+  }
+
+  private IllegalStateException unreachable(TimeoutException e) {
+    return new IllegalStateException(
+        "cannot reach Kafka at "
+            + bootstrapServers
+            + " within "
+            + timeout.toSeconds()
+            + " s; is the broker running and the address right? (connect-timeout sets the wait)",
+        e);
+  }
+
+  private long millis() {
+    return timeout.toMillis();
+  }
+
+  private Admin admin() {
+    Map<String, Object> props = new HashMap<>(clientOptions);
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+    return Admin.create(props);
+  }
+}

@@ -1,0 +1,252 @@
+package io.lambdaflow.kafka;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.spi.MetadataColumns;
+import io.lambdaflow.spi.PluginContext;
+import io.lambdaflow.spi.ReadContext;
+import io.lambdaflow.spi.SupportsBatchRead;
+import io.lambdaflow.spi.SupportsStreamRead;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.DataStreamReader;
+
+/**
+ * Kafka through Spark's connector. Batch runs read a bounded range fixed when the run starts (the
+ * end offset of every partition then), so a run is repeatable; the range's end is remembered after
+ * a successful run for {@code starting-offsets = last-run}. Every record carries its position as
+ * {@code topic/partition@offset}.
+ */
+final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PluginContext plugin;
+  private final String bootstrapServers;
+  private final List<String> topics;
+  private final String topicPattern;
+  private final String startingOffsets;
+  private final String endingOffsets;
+  private final String valueFormat;
+  private final RecordParser parser;
+  private final List<String> columns;
+  private final Long maxOffsetsPerTrigger;
+  private final boolean failOnDataLoss;
+  private final Map<String, String> client;
+  private final Duration timeout;
+
+  /** The end of the range the current batch run reads, saved by {@link #commitBatch}. */
+  private Map<TopicPartition, Long> pendingEnd;
+
+  KafkaSource(
+      PluginContext plugin,
+      String bootstrapServers,
+      List<String> topics,
+      String topicPattern,
+      String startingOffsets,
+      String endingOffsets,
+      String valueFormat,
+      RecordParser parser,
+      List<String> columns,
+      Long maxOffsetsPerTrigger,
+      boolean failOnDataLoss,
+      Map<String, String> client,
+      Duration timeout) {
+    this.plugin = plugin;
+    this.bootstrapServers = bootstrapServers;
+    this.topics = topics;
+    this.topicPattern = topicPattern;
+    this.startingOffsets = startingOffsets;
+    this.endingOffsets = endingOffsets;
+    this.valueFormat = valueFormat;
+    this.parser = parser;
+    this.columns = columns;
+    this.maxOffsetsPerTrigger = maxOffsetsPerTrigger;
+    this.failOnDataLoss = failOnDataLoss;
+    this.client = client;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public Dataset<Row> readBatch(ReadContext context) {
+    KafkaCluster cluster = new KafkaCluster(bootstrapServers, client, timeout);
+    List<TopicPartition> partitions = cluster.partitions(topics, topicPattern);
+    Map<TopicPartition, Long> end =
+        endingOffsets.equals("latest") ? cluster.endOffsets(partitions) : null;
+    String starting =
+        switch (startingOffsets) {
+          case "last-run" -> toJson(lastRun(context, partitions));
+          case "latest" -> toJson(end != null ? end : cluster.endOffsets(partitions));
+          default -> startingOffsets;
+        };
+    pendingEnd = end;
+    DataFrameReader reader =
+        subscribe(context.spark().read().format("kafka"))
+            .option("startingOffsets", starting)
+            .option("endingOffsets", end != null ? toJson(end) : endingOffsets);
+    return shape(reader.load(), context);
+  }
+
+  @Override
+  public Dataset<Row> readStream(ReadContext context) {
+    new KafkaCluster(bootstrapServers, client, timeout).partitions(topics, topicPattern);
+    // The speed layer resumes from its checkpoint; last-run is a batch notion, so it starts at the
+    // beginning the first time.
+    String starting = startingOffsets.equals("last-run") ? "earliest" : startingOffsets;
+    DataStreamReader reader =
+        context
+            .spark()
+            .readStream()
+            .format("kafka")
+            .options(KafkaOptions.sparkOptions(bootstrapServers, client))
+            .option(subscribeKey(), subscribeValue())
+            .option("failOnDataLoss", failOnDataLoss)
+            .option("includeHeaders", columns.contains("headers"))
+            .option("startingOffsets", starting);
+    if (maxOffsetsPerTrigger != null) {
+      reader = reader.option("maxOffsetsPerTrigger", maxOffsetsPerTrigger);
+    }
+    return shape(reader.load(), context);
+  }
+
+  @Override
+  public void commitBatch(ReadContext context) {
+    if (pendingEnd == null) {
+      return;
+    }
+    Path file = stateFile();
+    try {
+      FileSystem fs = file.getFileSystem(context.spark().sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(file, true)) {
+        out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(nested(pendingEnd)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot save the offsets source '" + plugin.nodeName() + "' read to " + file, e);
+    }
+  }
+
+  private DataFrameReader subscribe(DataFrameReader reader) {
+    return reader
+        .options(KafkaOptions.sparkOptions(bootstrapServers, client))
+        .option(subscribeKey(), subscribeValue())
+        .option("failOnDataLoss", failOnDataLoss)
+        .option("includeHeaders", columns.contains("headers"));
+  }
+
+  private String subscribeKey() {
+    return topicPattern != null ? "subscribePattern" : "subscribe";
+  }
+
+  private String subscribeValue() {
+    return topicPattern != null ? topicPattern : String.join(",", topics);
+  }
+
+  private Dataset<Row> shape(Dataset<Row> raw, ReadContext context) {
+    List<Column> base = new ArrayList<>();
+    for (String column : columns) {
+      base.add(
+          switch (column) {
+            case "key" -> col("key").cast("string").alias("key");
+            case "headers" ->
+                expr("map_from_entries(transform(headers, h -> struct(h.key, cast(h.value AS STRING))))")
+                    .alias("headers");
+            default -> col(column);
+          });
+    }
+    base.add(
+        valueFormat.equals("binary")
+            ? col("value")
+            : valueFormat.equals("avro")
+                ? col("value")
+                : col("value").cast("string").alias("value"));
+    base.add(
+        concat(
+                col("topic"),
+                lit("/"),
+                col("partition").cast("string"),
+                lit("@"),
+                col("offset").cast("string"))
+            .alias(MetadataColumns.POSITION));
+    Dataset<Row> records = raw.select(base.toArray(Column[]::new));
+    if (parser == null) {
+      return records;
+    }
+    return parser.parse(records, col("value"), columns, context::deadLetter, context::reuse);
+  }
+
+  private Map<TopicPartition, Long> lastRun(ReadContext context, List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> starting =
+        new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    partitions.forEach(p -> starting.put(p, -2L)); // -2: earliest, for partitions not read before
+    Path file = stateFile();
+    try {
+      FileSystem fs = file.getFileSystem(context.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        return starting;
+      }
+      try (InputStream in = fs.open(file)) {
+        Map<String, Map<String, Long>> saved = JSON.readValue(in, new TypeReference<>() {});
+        saved.forEach(
+            (topic, byPartition) ->
+                byPartition.forEach(
+                    (partition, offset) -> {
+                      TopicPartition key = new TopicPartition(topic, Integer.parseInt(partition));
+                      if (starting.containsKey(key)) {
+                        starting.put(key, offset);
+                      }
+                    }));
+      }
+      return starting;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the offsets of the last run from " + file, e);
+    }
+  }
+
+  private Path stateFile() {
+    return new Path(
+        plugin.storageRoot()
+            + "/state/"
+            + plugin.pipelineName()
+            + "/sources/"
+            + plugin.nodeName()
+            + "/kafka-offsets.json");
+  }
+
+  private static String toJson(Map<TopicPartition, Long> offsets) {
+    try {
+      return JSON.writeValueAsString(nested(offsets));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, Map<String, Long>> nested(Map<TopicPartition, Long> offsets) {
+    Map<String, Map<String, Long>> nested = new TreeMap<>();
+    offsets.forEach(
+        (partition, offset) ->
+            nested
+                .computeIfAbsent(partition.topic(), t -> new TreeMap<>())
+                .put(String.valueOf(partition.partition()), offset));
+    return nested;
+  }
+}

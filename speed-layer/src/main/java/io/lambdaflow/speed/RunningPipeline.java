@@ -1,0 +1,84 @@
+package io.lambdaflow.speed;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The streaming queries of one pipeline: wait for them, or stop them between micro-batches. */
+public final class RunningPipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunningPipeline.class);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+
+  private final SparkSession spark;
+  private final String pipeline;
+  private final List<StreamingQuery> queries;
+  private final ProgressLogger progress;
+  private volatile boolean stopping;
+
+  RunningPipeline(
+      SparkSession spark, String pipeline, List<StreamingQuery> queries, ProgressLogger progress) {
+    this.spark = spark;
+    this.pipeline = pipeline;
+    this.queries = List.copyOf(queries);
+    this.progress = progress;
+  }
+
+  /** The running queries, one per sink and one for dead letters. */
+  public List<StreamingQuery> queries() {
+    return queries;
+  }
+
+  /**
+   * Waits until every query has ended: by itself (an available-now trigger), by {@link #close()},
+   * or by failing.
+   *
+   * @throws StreamingQueryException for the first query that failed
+   */
+  public void awaitTermination() throws StreamingQueryException {
+    for (StreamingQuery query : queries) {
+      query.awaitTermination();
+    }
+  }
+
+  /** Waits until every query has processed all data available now; for tests and demos. */
+  public void processAllAvailable() {
+    queries.forEach(StreamingQuery::processAllAvailable);
+  }
+
+  /**
+   * Stops every query after its current micro-batch (waiting up to a minute for a batch to end), so
+   * that nothing is half-written; the checkpoints make even a hard stop safe.
+   */
+  @Override
+  public void close() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    for (StreamingQuery query : queries) {
+      Instant deadline = Instant.now().plus(STOP_GRACE);
+      while (query.isActive()
+          && query.status().isTriggerActive()
+          && Instant.now().isBefore(deadline)) {
+        try {
+          query.awaitTermination(100);
+        } catch (StreamingQueryException e) {
+          break;
+        }
+      }
+      try {
+        query.stop();
+      } catch (TimeoutException e) {
+        LOG.warn("query {} did not stop in time: {}", query.name(), e.getMessage());
+      }
+    }
+    spark.streams().removeListener(progress);
+    LOG.info("speed layer of pipeline '{}' stopped", pipeline);
+  }
+}

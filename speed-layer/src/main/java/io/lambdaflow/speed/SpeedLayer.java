@@ -1,0 +1,133 @@
+package io.lambdaflow.speed;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelinePlanner;
+import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.Triggers;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.StreamWriteContext;
+import io.lambdaflow.spi.SupportsStreamWrite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a pipeline as Structured Streaming: the same sources and transforms as the batch layer, one
+ * query per sink plus one for the dead letters, each with its checkpoint under the pipeline's
+ * checkpoint root. A restart resumes every query from its checkpoint.
+ */
+public final class SpeedLayer {
+  private static final Logger LOG = LoggerFactory.getLogger(SpeedLayer.class);
+
+  private final SparkSession spark;
+
+  public SpeedLayer(SparkSession spark) {
+    this.spark = requireNonNull(spark, "spark is null");
+  }
+
+  /**
+   * Plans the pipeline and starts its queries; returns at once. Stop them with {@link
+   * RunningPipeline#close()}.
+   *
+   * @throws PipelineRunException naming the source, transform or sink that could not start
+   */
+  public RunningPipeline start(Pipeline pipeline) {
+    PipelinePlanner.Plan plan =
+        PipelinePlanner.plan(
+            pipeline, spark, ExecutionMode.STREAMING, new PipelinePlanner.Hooks() {});
+    ProgressLogger progress = new ProgressLogger(pipeline.name());
+    spark.streams().addListener(progress);
+    List<StreamingQuery> queries = new ArrayList<>();
+    try {
+      for (SinkNode sink : pipeline.sinks()) {
+        Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
+        queries.add(start(pipeline, sink, data));
+      }
+      Optional<Dataset<Row>> deadLetters = plan.deadLetters();
+      if (deadLetters.isPresent()) {
+        queries.add(start(pipeline, pipeline.deadLetter(), deadLetters.get()));
+      }
+    } catch (RuntimeException e) {
+      queries.forEach(SpeedLayer::stopQuietly);
+      spark.streams().removeListener(progress);
+      throw e;
+    }
+    LOG.info(
+        "speed layer of pipeline '{}' running {} queries, checkpoints under {}",
+        pipeline.name(),
+        queries.size(),
+        pipeline.speed().checkpointRoot());
+    return new RunningPipeline(spark, pipeline.name(), queries, progress);
+  }
+
+  private StreamingQuery start(Pipeline pipeline, SinkNode sink, Dataset<Row> data) {
+    String trigger = sink.trigger().isEmpty() ? pipeline.speed().trigger() : sink.trigger();
+    String checkpoint = pipeline.speed().checkpointRoot() + "/" + sink.name();
+    StreamWriteContext context =
+        new StreamWriteContext() {
+          @Override
+          public SparkSession spark() {
+            return spark;
+          }
+
+          @Override
+          public String sinkName() {
+            return sink.name();
+          }
+
+          @Override
+          public String outputMode() {
+            return sink.outputMode();
+          }
+
+          @Override
+          public DataStreamWriter<Row> writer(Dataset<Row> shaped) {
+            return shaped
+                .writeStream()
+                .queryName(pipeline.name() + "." + sink.name())
+                .outputMode(sink.outputMode())
+                .trigger(Triggers.parse(trigger))
+                .option("checkpointLocation", checkpoint);
+          }
+        };
+    try {
+      return ((SupportsStreamWrite) sink.spec()).startStream(data, context);
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      throw new PipelineRunException(
+          "sink '"
+              + sink.name()
+              + "' (type "
+              + sink.type()
+              + ") cannot start: "
+              + firstLine(e.getMessage()),
+          e);
+    }
+  }
+
+  static void stopQuietly(StreamingQuery query) {
+    try {
+      query.stop();
+    } catch (Exception e) {
+      LOG.warn("query {} did not stop cleanly: {}", query.name(), e.getMessage());
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    String trimmed = message.strip();
+    int newline = trimmed.indexOf('\n');
+    return newline < 0 ? trimmed : trimmed.substring(0, newline);
+  }
+}

@@ -1,0 +1,317 @@
+package io.lambdaflow.speed;
+
+import static io.lambdaflow.testkit.TestPipelines.batch;
+import static io.lambdaflow.testkit.TestPipelines.loader;
+import static io.lambdaflow.testkit.TestPipelines.quoted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lambdaflow.batch.BatchLayer;
+import io.lambdaflow.batch.RunSummary;
+import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestSpark;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kafka sources and sinks in both layers, against a real KRaft broker. */
+class KafkaPipelinesTest {
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void broker() {
+    kafka = EmbeddedKafka.start();
+    TestSpark.session();
+  }
+
+  @AfterAll
+  static void stop() {
+    kafka.close();
+  }
+
+  static void produce(String topic, List<String> values) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (int i = 0; i < values.size(); i++) {
+        producer.send(new ProducerRecord<>(topic, "k" + (i % 5), values.get(i)));
+      }
+      producer.flush();
+    }
+  }
+
+  static List<String> events(int from, int count) {
+    List<String> events = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      events.add(
+          i % 10 == 3
+              ? "{\"event_type\": broken " + i
+              : "{\"event_type\":\""
+                  + (i % 2 == 0 ? "purchase_sword" : "default")
+                  + "\",\"Host\":\"user"
+                  + (i % 3)
+                  + ".comcast.com\",\"n\":"
+                  + i
+                  + "}");
+    }
+    return events;
+  }
+
+  private String pipeline(String topic, String out, String extra) {
+    return pipeline(topic, out, extra, "root");
+  }
+
+  private String pipeline(String topic, String out, String extra, String root) {
+    return "name = kafka_events\n"
+        + "storage-root = "
+        + quoted(dir.resolve(root))
+        + "\n"
+        + "sources { events { type = kafka, bootstrap-servers = \""
+        + kafka.bootstrapServers()
+        + "\", topic = "
+        + topic
+        + ", value-format = json, schema = \"event_type STRING, Host STRING, n INT\","
+        + " required = [event_type], columns = [key, partition, offset] "
+        + extra
+        + " } }\n"
+        + "transforms = [ { type = filter, condition = \"event_type = 'purchase_sword'\" } ]\n"
+        + "sinks { out { type = files, format = json, path = "
+        + quoted(dir.resolve(out))
+        + " } }\n"
+        + "speed.trigger = available-now\n";
+  }
+
+  private List<String> rows(String out) {
+    return TestSpark.session()
+        .read()
+        .json(dir.resolve(out).toString())
+        .selectExpr("key", "Host", "n", "partition", "offset")
+        .orderBy("n")
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
+  }
+
+  @Test
+  void batchAndSpeedGiveIdenticalRowsAndDeadLetters() throws Exception {
+    kafka.createTopic("same", 2);
+    produce("same", events(0, 200));
+
+    RunSummary summary =
+        new BatchLayer(TestSpark.session()).run(batch(pipeline("same", "batch-out", "")));
+    assertThat(summary.recordsIn()).isEqualTo(Map.of("events", 200L));
+    assertThat(summary.deadLetters()).isEqualTo(20);
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("out", 100L));
+
+    Pipeline speed =
+        loader()
+            .parse(
+                pipeline("same", "speed-out", "", "speed-root"),
+                "speed.conf",
+                Map.of(),
+                Set.of(ExecutionMode.STREAMING));
+    try (RunningPipeline running = new SpeedLayer(TestSpark.session()).start(speed)) {
+      running.awaitTermination();
+    }
+    List<String> batchRows = rows("batch-out");
+    assertThat(batchRows).hasSize(100);
+    assertThat(rows("speed-out")).isEqualTo(batchRows);
+    long speedDeadLetters =
+        TestSpark.session()
+            .read()
+            .json(dir.resolve("speed-root/dead-letters").toString())
+            .filter("reason = 'malformed JSON' AND position LIKE 'same/%@%'")
+            .count();
+    assertThat(speedDeadLetters).isEqualTo(20);
+  }
+
+  @Test
+  void lastRunReadsOnlyWhatIsNew() {
+    kafka.createTopic("incremental", 1);
+    produce("incremental", events(0, 30));
+    String text = pipeline("incremental", "inc-out", ", starting-offsets = last-run");
+    RunSummary first = new BatchLayer(TestSpark.session()).run(batch(text));
+    produce("incremental", events(30, 20));
+    RunSummary second = new BatchLayer(TestSpark.session()).run(batch(text));
+    RunSummary third = new BatchLayer(TestSpark.session()).run(batch(text));
+
+    assertThat(first.recordsIn()).isEqualTo(Map.of("events", 30L));
+    assertThat(second.recordsIn()).isEqualTo(Map.of("events", 20L));
+    assertThat(third.recordsIn()).isEqualTo(Map.of("events", 0L));
+    assertThat(rows("inc-out")).hasSize(25).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aMissingTopicIsNamed() {
+    Pipeline pipeline = batch(pipeline("nope", "x", ""));
+    assertThatThrownBy(() -> new BatchLayer(TestSpark.session()).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessageStartingWith(
+            "source 'events' (type kafka) cannot be read: topic 'nope' does not exist on "
+                + kafka.bootstrapServers()
+                + "; create it or check the name (topics there: [");
+  }
+
+  @Test
+  void anUnreachableBrokerIsAClearErrorNotAHang() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Pipeline pipeline =
+        batch(
+            pipeline("events", "x", ", connect-timeout = 2s")
+                .replace(kafka.bootstrapServers(), "127.0.0.1:" + port));
+    assertThatThrownBy(() -> new BatchLayer(TestSpark.session()).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessage(
+            "source 'events' (type kafka) cannot be read: cannot reach Kafka at 127.0.0.1:"
+                + port
+                + " within 2 s; is the broker running and the address right? (connect-timeout sets the wait)");
+  }
+
+  @Test
+  void avroValuesDecodeAndGarbageBecomesADeadLetter() throws Exception {
+    kafka.createTopic("avro-in", 1);
+    kafka.createTopic("avro", 1);
+    produce(
+        "avro-in",
+        List.of(
+            "{\"trip_id\":\"t1\",\"stop_sequence\":1}",
+            "{\"trip_id\":\"t2\",\"stop_sequence\":2}"));
+    String avroSchema =
+        "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"StopTime\\\",\\\"fields\\\":["
+            + "{\\\"name\\\":\\\"trip_id\\\",\\\"type\\\":\\\"string\\\"},"
+            + "{\\\"name\\\":\\\"stop_sequence\\\",\\\"type\\\":\\\"int\\\"}]}";
+    // Write Avro with the Kafka sink...
+    new BatchLayer(TestSpark.session())
+        .run(
+            batch(
+                "layers = [batch]\nstorage-root = "
+                    + quoted(dir.resolve("w"))
+                    + "\n"
+                    + "sources { in { type = kafka, bootstrap-servers = \""
+                    + kafka.bootstrapServers()
+                    + "\", topic = avro-in,"
+                    + " value-format = json, schema = \"trip_id STRING, stop_sequence INT\", columns = [] } }\n"
+                    + "sinks { out { type = kafka, bootstrap-servers = \""
+                    + kafka.bootstrapServers()
+                    + "\", topic = avro,"
+                    + " value-format = avro, avro-schema = \""
+                    + avroSchema
+                    + "\", key = trip_id } }\n"));
+    // ...plus one record that is not Avro.
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>("avro", new byte[] {(byte) 0xff, 0x01, 0x02})).get();
+    }
+
+    RunSummary summary =
+        new BatchLayer(TestSpark.session())
+            .run(
+                batch(
+                    "layers = [batch]\nstorage-root = "
+                        + quoted(dir.resolve("r"))
+                        + "\n"
+                        + "sources { stops { type = kafka, bootstrap-servers = \""
+                        + kafka.bootstrapServers()
+                        + "\", topic = avro,"
+                        + " value-format = avro, avro-schema = \""
+                        + avroSchema
+                        + "\", columns = [key] } }\n"
+                        + "sinks { out { type = files, format = json, path = "
+                        + quoted(dir.resolve("avro-out"))
+                        + " } }\n"));
+
+    assertThat(summary.recordsIn()).isEqualTo(Map.of("stops", 3L));
+    assertThat(summary.deadLetters()).isEqualTo(1);
+    assertThat(
+            TestSpark.session()
+                .read()
+                .json(dir.resolve("avro-out").toString())
+                .orderBy("key")
+                .collectAsList())
+        .extracting(Row::toString)
+        .containsExactly("[t1,1,t1]", "[t2,2,t2]");
+    Row letter = TestSpark.session().read().json(dir.resolve("r/dead-letters").toString()).first();
+    assertThat(letter.<String>getAs("reason"))
+        .isEqualTo(
+            "not valid Avro for the schema trip_id STRING NOT NULL,stop_sequence INT NOT NULL");
+    assertThat(letter.<String>getAs("raw")).isEqualTo("/wEC");
+    assertThat(letter.<String>getAs("position")).isEqualTo("avro/0@2");
+  }
+
+  @Test
+  void kafkaSinkWritesJsonWithKeys() {
+    kafka.createTopic("purchases", 1);
+    kafka.createTopic("raw-events", 1);
+    produce("raw-events", events(0, 10));
+    new BatchLayer(TestSpark.session())
+        .run(
+            batch(
+                "layers = [batch]\nstorage-root = "
+                    + quoted(dir.resolve("s"))
+                    + "\n"
+                    + "sources { events { type = kafka, bootstrap-servers = \""
+                    + kafka.bootstrapServers()
+                    + "\", topic = raw-events,"
+                    + " value-format = json, schema = \"event_type STRING, Host STRING, n INT\", columns = [] } }\n"
+                    + "transforms = [ { type = filter, condition = \"event_type = 'purchase_sword'\" } ]\n"
+                    + "sinks { out { type = kafka, bootstrap-servers = \""
+                    + kafka.bootstrapServers()
+                    + "\", topic = purchases,"
+                    + " key = Host } }\n"));
+
+    List<String> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "group.id",
+                "check",
+                "auto.offset.reset",
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      consumer.subscribe(List.of("purchases"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (records.size() < 5 && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+          records.add(record.key() + " " + record.value());
+        }
+      }
+    }
+    assertThat(records)
+        .contains(
+            "user0.comcast.com {\"event_type\":\"purchase_sword\",\"Host\":\"user0.comcast.com\",\"n\":0}")
+        .hasSize(5);
+  }
+}
