@@ -5,19 +5,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A parsed command line: {@code lambda VERB [FILE] [-Dkey=value ...] [--jars a.jar,b.jar]
- * [--help]}.
+ * A parsed command line: {@code lambda VERB [FILE] [-Dkey=value ...] [--flag value ...] [--help]}.
  *
- * @param verb validate, batch, plugins or help
+ * @param verb validate, batch, speed, broker, produce, plugins or help
  * @param file the pipeline file, when the verb takes one
  * @param overrides pipeline keys set with -Dkey=value
- * @param jars plugin jars to add to the classpath
+ * @param jars plugin jars to add to the classpath (--jars a.jar,b.jar)
+ * @param flags other --name value flags, by name
  * @param help whether --help was given
  */
 record CommandLine(
-    String verb, Path file, Map<String, String> overrides, List<Path> jars, boolean help) {
+    String verb,
+    Path file,
+    Map<String, String> overrides,
+    List<Path> jars,
+    Map<String, String> flags,
+    boolean help) {
+
+  /** Flags that take a value; --jars is kept apart. */
+  static final Set<String> VALUE_FLAGS = Set.of("--port", "--topic", "--bootstrap", "--partitions");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {
@@ -28,7 +37,7 @@ record CommandLine(
 
   static CommandLine parse(String[] args) throws UsageException {
     if (args.length == 0) {
-      return new CommandLine("help", null, Map.of(), List.of(), false);
+      return new CommandLine("help", null, Map.of(), List.of(), Map.of(), false);
     }
     String verb = args[0];
     if (verb.equals("--help") || verb.equals("-h")) {
@@ -36,6 +45,7 @@ record CommandLine(
     }
     Path file = null;
     Map<String, String> overrides = new LinkedHashMap<>();
+    Map<String, String> flags = new LinkedHashMap<>();
     List<Path> jars = new ArrayList<>();
     boolean help = false;
     for (int i = 1; i < args.length; i++) {
@@ -49,14 +59,13 @@ record CommandLine(
         }
         overrides.put(arg.substring(2, equals), arg.substring(equals + 1));
       } else if (arg.equals("--jars")) {
-        if (i + 1 >= args.length) {
-          throw new UsageException("--jars needs a comma-separated list of jar files");
-        }
-        for (String jar : args[++i].split(",")) {
+        for (String jar : value(args, ++i, arg).split(",")) {
           if (!jar.isBlank()) {
             jars.add(Path.of(jar.strip()));
           }
         }
+      } else if (VALUE_FLAGS.contains(arg)) {
+        flags.put(arg, value(args, ++i, arg));
       } else if (arg.startsWith("-")) {
         throw new UsageException("unknown option '" + arg + "'");
       } else if (file == null) {
@@ -66,6 +75,19 @@ record CommandLine(
             "unexpected argument '" + arg + "' (the pipeline file is " + file + ")");
       }
     }
-    return new CommandLine(verb, file, Map.copyOf(overrides), List.copyOf(jars), help);
+    return new CommandLine(
+        verb, file, Map.copyOf(overrides), List.copyOf(jars), Map.copyOf(flags), help);
+  }
+
+  private static String value(String[] args, int index, String flag) throws UsageException {
+    if (index >= args.length || args[index].startsWith("--")) {
+      throw new UsageException(flag + " needs a value");
+    }
+    return args[index];
+  }
+
+  /** A flag's value, or the default. */
+  String flag(String name, String defaultValue) {
+    return flags.getOrDefault(name, defaultValue);
   }
 }

@@ -15,9 +15,12 @@ import io.lambdaflow.pipeline.SparkSessions;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginModule;
 import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.speed.RunningPipeline;
+import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.PluginFactory;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -30,8 +33,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.BoxedUnit;
 
 /**
  * The {@code lambda} command: parses arguments, validates before anything starts, runs a layer.
@@ -51,6 +57,9 @@ public final class Launcher {
       verbs:
         validate FILE   check a pipeline file and report every problem; starts nothing
         batch FILE      run the pipeline once in the batch layer
+        speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
+        broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
+        produce         send lines from standard input to a Kafka topic
         plugins         list the source, transform and sink types on the classpath
         help            show this text (also: lambda VERB --help)
 
@@ -82,6 +91,33 @@ public final class Launcher {
           <storage-root>/runs/<run id>/summary.json. Exit 0 on success, 2 for a configuration
           problem, 1 for a failure while running.
           """,
+          "speed",
+              """
+          usage: lambda speed FILE [-Dkey=value ...] [--jars a.jar,b.jar]
+
+          Validates FILE, then runs the pipeline in the speed layer: one Structured Streaming
+          query per sink (plus one for dead letters), each checkpointed under
+          speed.checkpoint-root, triggered by speed.trigger or the sink's own trigger. Progress is
+          logged per micro-batch. Ctrl-C or SIGTERM stops after the current micro-batch; running
+          it again resumes from the checkpoints. With trigger = available-now it processes what is
+          there and exits. Exit 0 on a clean stop, 2 for a configuration problem, 1 on failure.
+          """,
+          "broker",
+              """
+          usage: lambda broker [--port 9092] [--topic a,b] [--partitions 1]
+
+          Runs a real Kafka broker (KRaft, no ZooKeeper) in this process on 127.0.0.1, its data
+          in a temporary directory that is removed when it stops (Ctrl-C). --topic creates topics
+          at start; topics are not created automatically on first use.
+          """,
+          "produce",
+              """
+          usage: lambda produce --topic T [--bootstrap 127.0.0.1:9092] [--partitions 1]
+
+          Sends each line of standard input to topic T as one record (the value; no key), like
+          Kafka's console producer, creating the topic if it does not exist. --bootstrap defaults
+          to $LAMBDA_KAFKA or 127.0.0.1:9092.
+          """,
           "plugins",
               """
           usage: lambda plugins [--jars a.jar,b.jar]
@@ -91,10 +127,16 @@ public final class Launcher {
           """,
           "help", USAGE);
 
+  private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
 
   public Launcher(PrintStream out, PrintStream err) {
+    this(System.in, out, err);
+  }
+
+  public Launcher(InputStream in, PrintStream out, PrintStream err) {
+    this.in = requireNonNull(in, "in is null");
     this.out = requireNonNull(out, "out is null");
     this.err = requireNonNull(err, "err is null");
   }
@@ -143,6 +185,9 @@ public final class Launcher {
         case "plugins" -> listPlugins(injector.getInstance(PluginRegistry.class));
         case "validate" -> validate(injector.getInstance(PipelineLoader.class), command);
         case "batch" -> batch(injector.getInstance(PipelineLoader.class), command);
+        case "speed" -> speed(injector.getInstance(PipelineLoader.class), command);
+        case "broker" -> Services.broker(command, out, err);
+        case "produce" -> Services.produce(command, in, err);
         default -> throw new IllegalStateException("verb " + command.verb());
       };
     } finally {
@@ -194,14 +239,7 @@ public final class Launcher {
         pipeline.name(),
         command.file(),
         pipeline.effectiveConfig());
-    if (!command.jars().isEmpty()) {
-      // Executors on a cluster need the plugin jars too; SparkConf reads spark.* system properties.
-      System.setProperty(
-          "spark.jars",
-          command.jars().stream()
-              .map(p -> p.toAbsolutePath().toString())
-              .collect(Collectors.joining(",")));
-    }
+    useJarsOnExecutors(command);
     try {
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary = new BatchLayer(spark).run(pipeline);
@@ -211,6 +249,66 @@ public final class Launcher {
       LOG.debug("batch run failed", e);
       err.println("lambda batch: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
       return RUNTIME_FAILURE;
+    }
+  }
+
+  private int speed(PipelineLoader loader, CommandLine command) {
+    if (command.file() == null) {
+      err.println("lambda speed: which pipeline file? usage: lambda speed FILE");
+      return CONFIGURATION_ERROR;
+    }
+    Pipeline pipeline;
+    try {
+      pipeline = loader.load(command.file(), command.overrides(), Set.of(ExecutionMode.STREAMING));
+    } catch (ConfigurationException e) {
+      err.println(command.file() + ": " + e.getMessage());
+      return CONFIGURATION_ERROR;
+    }
+    LOG.info(
+        "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
+        pipeline.name(),
+        command.file(),
+        pipeline.effectiveConfig());
+    useJarsOnExecutors(command);
+    try {
+      SparkSession spark = SparkSessions.start(pipeline);
+      RunningPipeline running = new SpeedLayer(spark).start(pipeline);
+      // Before Spark's own hook stops the context: finish the current micro-batch, then stop.
+      ShutdownHookManager.addShutdownHook(
+          100,
+          new AbstractFunction0<BoxedUnit>() {
+            @Override
+            public BoxedUnit apply() {
+              running.close();
+              return BoxedUnit.UNIT;
+            }
+          });
+      out.println(
+          "speed layer of '"
+              + pipeline.name()
+              + "' running "
+              + running.queries().size()
+              + " queries; checkpoints under "
+              + pipeline.speed().checkpointRoot()
+              + "; Ctrl-C stops after the current micro-batch");
+      running.awaitTermination();
+      out.println("speed layer of '" + pipeline.name() + "' stopped");
+      return OK;
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      LOG.debug("speed layer failed", e);
+      err.println("lambda speed: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      return RUNTIME_FAILURE;
+    }
+  }
+
+  private static void useJarsOnExecutors(CommandLine command) {
+    if (!command.jars().isEmpty()) {
+      // Executors on a cluster need the plugin jars too; SparkConf reads spark.* system properties.
+      System.setProperty(
+          "spark.jars",
+          command.jars().stream()
+              .map(p -> p.toAbsolutePath().toString())
+              .collect(Collectors.joining(",")));
     }
   }
 
