@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SourceNode;
@@ -26,6 +27,7 @@ import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.OptionTypes;
+import io.lambdaflow.spi.Options;
 import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.spi.PluginContext;
 import io.lambdaflow.spi.PluginFactory;
@@ -79,7 +81,19 @@ public final class PipelineLoader {
           "transforms",
           "sinks",
           "dead-letter",
-          "speed");
+          "speed",
+          "embedded-kafka");
+  private static final ConfigOption<Boolean> KAFKA_ENABLED =
+      ConfigOption.optional("enabled", OptionTypes.bool(), false, "Start a broker before the run.");
+  private static final ConfigOption<Integer> KAFKA_PORT =
+      ConfigOption.optional("port", OptionTypes.integer(), 9092, "Its port on 127.0.0.1.");
+  private static final ConfigOption<List<String>> KAFKA_TOPICS =
+      ConfigOption.optional("topics", OptionTypes.stringList(), List.of(), "Topics to create.");
+  private static final ConfigOption<Integer> KAFKA_PARTITIONS =
+      ConfigOption.optional(
+          "partitions", OptionTypes.integer(), 1, "Partitions per created topic.");
+  private static final Options EMBEDDED_KAFKA =
+      Options.of(KAFKA_ENABLED, KAFKA_PORT, KAFKA_TOPICS, KAFKA_PARTITIONS);
   private static final Set<String> SPEED_KEYS = Set.of("trigger", "checkpoint-root");
   private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
   private static final Set<String> SPARK_KEYS = Set.of("master", "conf");
@@ -200,6 +214,7 @@ public final class PipelineLoader {
         optionalString(root, "storage-root", "storage-root", problems).orElse("lambda-data");
     SparkSettings spark = spark(root, problems);
     SpeedSettings speed = speed(root, storageRoot, problems);
+    EmbeddedKafkaSettings embeddedKafka = embeddedKafka(root, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -236,6 +251,7 @@ public final class PipelineLoader {
         storageRoot,
         spark,
         speed,
+        embeddedKafka,
         List.copyOf(sources.values()),
         ordered,
         sinks,
@@ -258,7 +274,7 @@ public final class PipelineLoader {
     }
     Config system = ConfigFactory.systemProperties();
     Config layered =
-        ConfigFactory.parseMap(overrides, "command line")
+        commandLine(overrides)
             .withFallback(system.hasPath(ROOT) ? system.getConfig(ROOT) : ConfigFactory.empty())
             .withFallback(file)
             .withFallback(defaults);
@@ -269,6 +285,37 @@ public final class PipelineLoader {
     } catch (ConfigException e) {
       throw new ConfigurationException(List.of(syntaxProblem(e)));
     }
+  }
+
+  /**
+   * -Dkey=value overrides. A value in brackets or braces ([a, b], {x = 1}) is read as HOCON; any
+   * other is text (so hdfs://host:8020/x keeps its slashes), which typesafe converts to numbers and
+   * booleans where a key wants one.
+   */
+  private static Config commandLine(Map<String, String> overrides) throws ConfigurationException {
+    Config config = ConfigFactory.empty("command line");
+    for (Map.Entry<String, String> override : overrides.entrySet()) {
+      String text = override.getValue().strip();
+      ConfigValue value = ConfigValueFactory.fromAnyRef(override.getValue(), "command line");
+      if (text.startsWith("[") || text.startsWith("{")) {
+        try {
+          value =
+              ConfigFactory.parseString(
+                      "v = " + text,
+                      ConfigParseOptions.defaults().setOriginDescription("command line"))
+                  .getValue("v");
+        } catch (ConfigException e) {
+          throw new ConfigurationException(
+              List.of(
+                  new Problem(
+                      "command line",
+                      override.getKey(),
+                      "cannot read -D" + override.getKey() + "=" + text + ": " + e.getMessage())));
+        }
+      }
+      config = config.withValue(override.getKey(), value);
+    }
+    return config;
   }
 
   private Config pipelineDefaults() {
@@ -388,6 +435,29 @@ public final class PipelineLoader {
               .orElse(checkpointRoot);
     }
     return new SpeedSettings(trigger, checkpointRoot);
+  }
+
+  private static EmbeddedKafkaSettings embeddedKafka(ConfigObject root, List<Problem> problems) {
+    Optional<ConfigObject> section = object(root, "embedded-kafka", "embedded-kafka", problems);
+    if (section.isEmpty()) {
+      return EmbeddedKafkaSettings.disabled();
+    }
+    return OptionBinder.bind(
+            "embedded-kafka",
+            "the embedded-kafka section",
+            EMBEDDED_KAFKA,
+            section.get(),
+            "embedded-kafka",
+            Set.of(),
+            problems)
+        .map(
+            config ->
+                new EmbeddedKafkaSettings(
+                    config.get(KAFKA_ENABLED),
+                    config.get(KAFKA_PORT),
+                    config.get(KAFKA_TOPICS),
+                    config.get(KAFKA_PARTITIONS)))
+        .orElse(EmbeddedKafkaSettings.disabled());
   }
 
   private static void checkTrigger(

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param storageRoot where the framework keeps the pipeline's data (a path or Hadoop URI)
  * @param spark how to start Spark
  * @param speed how the speed layer runs
+ * @param embeddedKafka whether the launcher starts a Kafka broker first
  * @param sources the sources, in file order
  * @param transforms the transforms, each after its inputs
  * @param sinks the sinks, in file order
@@ -28,6 +29,7 @@ public record Pipeline(
     String storageRoot,
     SparkSettings spark,
     SpeedSettings speed,
+    EmbeddedKafkaSettings embeddedKafka,
     List<SourceNode> sources,
     List<TransformNode> transforms,
     List<SinkNode> sinks,
@@ -40,6 +42,7 @@ public record Pipeline(
     requireNonNull(storageRoot, "storageRoot is null");
     requireNonNull(spark, "spark is null");
     requireNonNull(speed, "speed is null");
+    requireNonNull(embeddedKafka, "embeddedKafka is null");
     sources = List.copyOf(sources);
     transforms = List.copyOf(transforms);
     sinks = List.copyOf(sinks);

@@ -77,7 +77,8 @@ class PipelineLoaderTest {
     assertThat(problems)
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
-                + " keys: dead-letter, layers, name, sinks, sources, spark, speed, storage-root, transforms)",
+                + " keys: dead-letter, embedded-kafka, layers, name, sinks, sources, spark, speed, storage-root,"
+                + " transforms)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
                 + " mean 'rows'? (known options: rows, type)");
   }
@@ -180,9 +181,11 @@ class PipelineLoaderTest {
             spark.conf { "spark.hadoop.fs.s3a.secret.key" = abc123 }
             """
                 + DEAD_LETTER,
-            Map.of("storage-root", "/from/command/line"));
+            Map.of(
+                "storage-root", "hdfs://namenode:8020/lambda", "embedded-kafka.topics", "[a, b]"));
 
-    assertThat(pipeline.storageRoot()).isEqualTo("/from/command/line");
+    assertThat(pipeline.storageRoot()).isEqualTo("hdfs://namenode:8020/lambda");
+    assertThat(pipeline.embeddedKafka().topics()).containsExactly("a", "b");
     assertThat(pipeline.effectiveConfig())
         .doesNotContain("hunter2")
         .doesNotContain("abc123")

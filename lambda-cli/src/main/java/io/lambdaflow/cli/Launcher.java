@@ -240,7 +240,7 @@ public final class Launcher {
         command.file(),
         pipeline.effectiveConfig());
     useJarsOnExecutors(command);
-    try {
+    try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary = new BatchLayer(spark).run(pipeline);
       out.print(summary.render());
@@ -270,7 +270,7 @@ public final class Launcher {
         command.file(),
         pipeline.effectiveConfig());
     useJarsOnExecutors(command);
-    try {
+    try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       RunningPipeline running = new SpeedLayer(spark).start(pipeline);
       // Before Spark's own hook stops the context: finish the current micro-batch, then stop.
@@ -280,6 +280,7 @@ public final class Launcher {
             @Override
             public BoxedUnit apply() {
               running.close();
+              services.close();
               return BoxedUnit.UNIT;
             }
           });

@@ -66,7 +66,8 @@ class LauncherTest {
   @Test
   void helpForEveryVerb() {
     assertThat(lambda()).satisfies(r -> assertThat(r.out()).contains("usage: lambda VERB"));
-    for (String verb : List.of("validate", "batch", "plugins", "help")) {
+    for (String verb :
+        List.of("validate", "batch", "speed", "broker", "produce", "plugins", "help")) {
       Result result = lambda(verb, "--help");
       assertThat(result.status()).isZero();
       assertThat(result.out()).startsWith("usage: lambda " + (verb.equals("help") ? "VERB" : verb));

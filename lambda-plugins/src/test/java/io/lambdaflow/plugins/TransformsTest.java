@@ -94,6 +94,24 @@ class TransformsTest {
   }
 
   @Test
+  void watermarkLeavesBatchRowsAlone() {
+    assertThat(
+            output(
+                "{ type = with-column, column = ts, expression = \"timestamp'2026-11-21 10:00:00'\" }\n"
+                    + "{ type = watermark, column = ts, delay = 10 minutes }\n"
+                    + "{ type = select, columns = [event_type] }"))
+        .hasSize(5);
+    assertThat(
+            invalid(pipeline("{ type = watermark, column = ts, delay = soon }"))
+                .problems()
+                .get(0)
+                .toString())
+        .isEqualTo(
+            "test.conf:4: transforms[0].delay: expected a duration such as '10 seconds' or '500ms', got"
+                + " string 'soon'");
+  }
+
+  @Test
   void dedupeByKeyColumns() {
     assertThat(
             output(

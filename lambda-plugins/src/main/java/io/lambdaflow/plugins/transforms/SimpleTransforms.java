@@ -361,4 +361,41 @@ public final class SimpleTransforms {
       };
     }
   }
+
+  /**
+   * {@code type = watermark}: how late event-time data may arrive before the speed layer's
+   * aggregations and deduplications drop its state. The batch layer has all data at once and
+   * ignores it, so one pipeline serves both.
+   */
+  public static final class Watermark implements TransformFactory {
+    static final ConfigOption<String> COLUMN =
+        required("column", OptionTypes.string(), "The event-time column (a timestamp).");
+    static final ConfigOption<java.time.Duration> DELAY =
+        required("delay", OptionTypes.duration(), "How late a record may be: \"10 minutes\".");
+
+    @Override
+    public String name() {
+      return "watermark";
+    }
+
+    @Override
+    public String description() {
+      return "Declares how late event-time data may arrive in the speed layer.";
+    }
+
+    @Override
+    public Options options() {
+      return Options.of(COLUMN, DELAY);
+    }
+
+    @Override
+    public Transform create(PluginConfig config, PluginContext context) {
+      String column = config.get(COLUMN);
+      String delay = config.get(DELAY).toMillis() + " milliseconds";
+      return ctx -> {
+        Columns.requireExists(ctx.input(), column);
+        return ctx.input().withWatermark(column, delay);
+      };
+    }
+  }
 }

@@ -1,0 +1,224 @@
+package io.lambdaflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestSpark;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The speed layer as its own process: killed with SIGKILL and restarted, it loses and repeats
+ * nothing.
+ */
+class SpeedProcessTest {
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void broker() {
+    kafka = EmbeddedKafka.start();
+    TestSpark.session();
+  }
+
+  @AfterAll
+  static void stop() {
+    kafka.close();
+  }
+
+  private Process lambda(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
+        .forEach(command::add);
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();
+    return builder.redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static void produce(String topic, int from, int to) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (int i = from; i < to; i++) {
+        producer.send(
+            new ProducerRecord<>(topic, "{\"id\":" + i + ",\"kind\":\"" + (i % 3) + "\"}"));
+      }
+      producer.flush();
+    }
+  }
+
+  private Dataset<Row> output() {
+    // Spark's file sink commits through _spark_metadata; reading the directory honours it.
+    return TestSpark.session()
+        .read()
+        .schema("id INT, kind STRING")
+        .json(dir.resolve("out").toString());
+  }
+
+  private long committed() {
+    return Files.exists(dir.resolve("out/_spark_metadata")) ? output().count() : 0;
+  }
+
+  @Test
+  void sigkillMidStreamThenRestartLosesAndRepeatsNothing() throws Exception {
+    kafka.createTopic("stream", 2);
+    produce("stream", 0, 3000);
+    Files.writeString(
+        dir.resolve("stream.conf"),
+        """
+        layers = [speed]
+        storage-root = root
+        sources {
+          events {
+            type = kafka
+            bootstrap-servers = "%s"
+            topic = stream
+            value-format = json
+            schema = "id INT, kind STRING"
+            columns = []
+            max-offsets-per-trigger = 200
+          }
+        }
+        sinks { out { type = files, format = json, path = out } }
+        speed.trigger = "500 milliseconds"
+        """
+            .formatted(kafka.bootstrapServers()));
+
+    Process first = lambda("speed", "stream.conf");
+    await("some micro-batches committed")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> committed() >= 600);
+    first.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    long beforeRestart = committed();
+    assertThat(beforeRestart).as("killed mid-stream").isLessThan(3000);
+
+    produce("stream", 3000, 4000);
+    Process second = lambda("speed", "stream.conf");
+    try {
+      await("everything after the restart")
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> committed() >= 4000);
+    } finally {
+      second.destroy(); // SIGTERM: stops after the current micro-batch
+      assertThat(second.waitFor(2, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
+    }
+    Dataset<Row> rows = output();
+    assertThat(rows.count()).isEqualTo(4000);
+    assertThat(rows.select("id").distinct().count()).isEqualTo(4000);
+    assertThat(
+            rows.agg(
+                    org.apache.spark.sql.functions.min("id"),
+                    org.apache.spark.sql.functions.max("id"))
+                .first()
+                .toString())
+        .isEqualTo("[0,3999]");
+  }
+
+  @Test
+  void produceSendsEachLineOfStandardInput() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int status =
+        new Launcher(
+                new java.io.ByteArrayInputStream(
+                    "one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8)),
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8))
+            .run(
+                new String[] {
+                  "produce", "--topic", "typed", "--bootstrap", kafka.bootstrapServers()
+                });
+    assertThat(status).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("created topic 'typed' with 1 partition(s)")
+        .contains("produced 3 record(s) to topic 'typed' at " + kafka.bootstrapServers());
+    List<String> values =
+        TestSpark.session()
+            .read()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", kafka.bootstrapServers())
+            .option("subscribe", "typed")
+            .load()
+            .selectExpr("CAST(value AS STRING)")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList();
+    assertThat(values).containsExactly("one", "two", "three");
+  }
+
+  @Test
+  void recordsFromKcatReachTheOutput() throws Exception {
+    Assumptions.assumeTrue(
+        new File("/usr/bin/kcat").canExecute() || new File("/usr/local/bin/kcat").canExecute(),
+        "kcat is not installed (apt-get install kcat); .ci/run installs it");
+    kafka.createTopic("kcat", 1);
+    Process kcat =
+        new ProcessBuilder("kcat", "-P", "-b", kafka.bootstrapServers(), "-t", "kcat")
+            .redirectErrorStream(true)
+            .start();
+    kcat.getOutputStream()
+        .write(
+            "{\"id\":1,\"kind\":\"a\"}\n{\"id\":2,\"kind\":\"b\"}\n"
+                .getBytes(StandardCharsets.UTF_8));
+    kcat.getOutputStream().close();
+    assertThat(kcat.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(kcat.exitValue())
+        .as(new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isZero();
+    Files.writeString(
+        dir.resolve("kcat.conf"),
+        """
+        layers = [batch, speed]
+        storage-root = root
+        sources {
+          events {
+            type = kafka, bootstrap-servers = "%s", topic = kcat
+            value-format = json, schema = "id INT, kind STRING", columns = []
+          }
+        }
+        sinks { out { type = files, format = json, path = out } }
+        speed.trigger = available-now
+        """
+            .formatted(kafka.bootstrapServers()));
+
+    Process speed = lambda("speed", "kcat.conf");
+    assertThat(speed.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(speed.exitValue()).isZero();
+    assertThat(output().orderBy("id").collectAsList())
+        .extracting(Row::toString)
+        .containsExactly("[1,a]", "[2,b]");
+  }
+}
