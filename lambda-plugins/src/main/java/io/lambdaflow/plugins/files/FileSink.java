@@ -87,7 +87,8 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
       throw new InvalidOptionException(
           "mode",
           "mode = overwrite rewrites the directory each micro-batch, which only keeps every row"
-              + " with output-mode = complete");
+              + " with output-mode = complete; set output-mode = complete, use mode = append, or"
+              + " remove 'speed' from layers");
     }
   }
 }
