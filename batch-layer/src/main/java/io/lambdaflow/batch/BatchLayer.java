@@ -182,7 +182,7 @@ public final class BatchLayer {
               + "' (type "
               + sink.type()
               + ") failed: "
-              + firstLine(e.getMessage()),
+              + PipelineRunException.firstLine(e),
           e);
     }
   }
@@ -202,33 +202,7 @@ public final class BatchLayer {
 
   private void commitSources(Pipeline pipeline) {
     for (SourceNode source : pipeline.sources()) {
-      ReadContext context =
-          new ReadContext() {
-            @Override
-            public SparkSession spark() {
-              return spark;
-            }
-
-            @Override
-            public String sourceName() {
-              return source.name();
-            }
-
-            @Override
-            public ExecutionMode mode() {
-              return ExecutionMode.BATCH;
-            }
-
-            @Override
-            public void deadLetter(Dataset<Row> rejected) {
-              throw new IllegalStateException("a source cannot send dead letters while committing");
-            }
-
-            @Override
-            public Dataset<Row> reuse(Dataset<Row> dataset) {
-              return dataset;
-            }
-          };
+      ReadContext context = PipelinePlanner.afterRun(spark, source.name(), ExecutionMode.BATCH);
       try {
         ((SupportsBatchRead) source.spec()).commitBatch(context);
       } catch (RuntimeException e) {
@@ -265,14 +239,5 @@ public final class BatchLayer {
       throw new PipelineRunException(
           "cannot write the run summary to " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    String trimmed = message.strip();
-    int newline = trimmed.indexOf('\n');
-    return newline < 0 ? trimmed : trimmed.substring(0, newline);
   }
 }

@@ -64,7 +64,7 @@ public final class PipelinePlanner {
     Map<String, Dataset<Row>> datasets = new LinkedHashMap<>();
     List<Dataset<Row>> rejected = new ArrayList<>();
     for (SourceNode source : pipeline.sources()) {
-      SourceContext context = new SourceContext(source.name(), spark, mode, hooks);
+      SourceContext context = new SourceContext(source.name(), spark, mode, hooks, true);
       Dataset<Row> data;
       try {
         data =
@@ -78,7 +78,7 @@ public final class PipelinePlanner {
                 + "' (type "
                 + source.type()
                 + ") cannot be read: "
-                + message(e),
+                + PipelineRunException.firstLine(e),
             e);
       }
       datasets.put(source.name(), hooks.onSource(source, data));
@@ -93,7 +93,13 @@ public final class PipelinePlanner {
         output = requireNonNull(node.transform().apply(context), "transform returned null");
       } catch (Exception e) { // Spark throws checked AnalysisException undeclared
         throw new PipelineRunException(
-            "transform '" + node.name() + "' (type " + node.type() + ") failed: " + message(e), e);
+            "transform '"
+                + node.name()
+                + "' (type "
+                + node.type()
+                + ") failed: "
+                + PipelineRunException.firstLine(e),
+            e);
       }
       datasets.put(node.name(), output);
       for (Dataset<Row> letters : context.deadLetters) {
@@ -106,6 +112,14 @@ public final class PipelinePlanner {
     }
     Optional<Dataset<Row>> deadLetters = rejected.stream().reduce(Dataset::unionByName);
     return new Plan(sinkInputs, deadLetters);
+  }
+
+  /**
+   * A read context for calls to a source outside planning, such as {@link
+   * io.lambdaflow.spi.SupportsBatchRead#commitBatch} after a run; it refuses dead letters.
+   */
+  public static ReadContext afterRun(SparkSession spark, String sourceName, ExecutionMode mode) {
+    return new SourceContext(sourceName, spark, mode, new Hooks() {}, false);
   }
 
   /** The dataset without framework metadata columns, as sinks receive it. */
@@ -143,23 +157,21 @@ public final class PipelinePlanner {
         current_timestamp().alias(DeadLetters.REJECTED_AT));
   }
 
-  private static String message(Throwable e) {
-    String text = e.getMessage();
-    return text == null ? e.getClass().getSimpleName() : text.strip();
-  }
-
   private static final class SourceContext implements ReadContext {
     private final String name;
     private final SparkSession spark;
     private final ExecutionMode mode;
     private final Hooks hooks;
+    private final boolean planning;
     private final List<Dataset<Row>> deadLetters = new ArrayList<>();
 
-    SourceContext(String name, SparkSession spark, ExecutionMode mode, Hooks hooks) {
+    SourceContext(
+        String name, SparkSession spark, ExecutionMode mode, Hooks hooks, boolean planning) {
       this.name = name;
       this.spark = spark;
       this.mode = mode;
       this.hooks = hooks;
+      this.planning = planning;
     }
 
     @Override
@@ -179,6 +191,10 @@ public final class PipelinePlanner {
 
     @Override
     public void deadLetter(Dataset<Row> rejected) {
+      if (!planning) {
+        throw new IllegalStateException(
+            "source '" + name + "' sent dead letters outside readBatch/readStream");
+      }
       deadLetters.add(requireNonNull(rejected, "rejected is null"));
     }
 

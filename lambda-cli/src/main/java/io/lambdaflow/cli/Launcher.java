@@ -223,23 +223,10 @@ public final class Launcher {
   }
 
   private int batch(PipelineLoader loader, CommandLine command) {
-    if (command.file() == null) {
-      err.println("lambda batch: which pipeline file? usage: lambda batch FILE");
+    Pipeline pipeline = prepare(loader, command, ExecutionMode.BATCH);
+    if (pipeline == null) {
       return CONFIGURATION_ERROR;
     }
-    Pipeline pipeline;
-    try {
-      pipeline = loader.load(command.file(), command.overrides(), Set.of(ExecutionMode.BATCH));
-    } catch (ConfigurationException e) {
-      err.println(command.file() + ": " + e.getMessage());
-      return CONFIGURATION_ERROR;
-    }
-    LOG.info(
-        "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
-        pipeline.name(),
-        command.file(),
-        pipeline.effectiveConfig());
-    useJarsOnExecutors(command);
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary = new BatchLayer(spark).run(pipeline);
@@ -253,23 +240,10 @@ public final class Launcher {
   }
 
   private int speed(PipelineLoader loader, CommandLine command) {
-    if (command.file() == null) {
-      err.println("lambda speed: which pipeline file? usage: lambda speed FILE");
+    Pipeline pipeline = prepare(loader, command, ExecutionMode.STREAMING);
+    if (pipeline == null) {
       return CONFIGURATION_ERROR;
     }
-    Pipeline pipeline;
-    try {
-      pipeline = loader.load(command.file(), command.overrides(), Set.of(ExecutionMode.STREAMING));
-    } catch (ConfigurationException e) {
-      err.println(command.file() + ": " + e.getMessage());
-      return CONFIGURATION_ERROR;
-    }
-    LOG.info(
-        "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
-        pipeline.name(),
-        command.file(),
-        pipeline.effectiveConfig());
-    useJarsOnExecutors(command);
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       RunningPipeline running = new SpeedLayer(spark).start(pipeline);
@@ -300,6 +274,36 @@ public final class Launcher {
       err.println("lambda speed: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
       return RUNTIME_FAILURE;
     }
+  }
+
+  /**
+   * Loads and validates the command's pipeline for one layer and logs its effective configuration;
+   * returns null after printing the problems when it cannot run.
+   */
+  private Pipeline prepare(PipelineLoader loader, CommandLine command, ExecutionMode mode) {
+    if (command.file() == null) {
+      err.println(
+          "lambda "
+              + command.verb()
+              + ": which pipeline file? usage: lambda "
+              + command.verb()
+              + " FILE");
+      return null;
+    }
+    Pipeline pipeline;
+    try {
+      pipeline = loader.load(command.file(), command.overrides(), Set.of(mode));
+    } catch (ConfigurationException e) {
+      err.println(command.file() + ": " + e.getMessage());
+      return null;
+    }
+    LOG.info(
+        "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
+        pipeline.name(),
+        command.file(),
+        pipeline.effectiveConfig());
+    useJarsOnExecutors(command);
+    return pipeline;
   }
 
   private static void useJarsOnExecutors(CommandLine command) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -117,20 +118,29 @@ final class Services {
       return Launcher.RUNTIME_FAILURE;
     }
     long sent = 0;
+    AtomicReference<Exception> failure = new AtomicReference<>();
     try (KafkaProducer<String, String> producer =
             new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
         BufferedReader lines =
             new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
-      while ((line = lines.readLine()) != null) {
-        producer.send(new ProducerRecord<>(topic, line)).get(30, TimeUnit.SECONDS);
+      while ((line = lines.readLine()) != null && failure.get() == null) {
+        producer.send(
+            new ProducerRecord<>(topic, line),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              }
+            });
         sent++;
       }
-    } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
-      err.println("lambda produce: stopped after " + sent + " record(s): " + e.getMessage());
-      return Launcher.RUNTIME_FAILURE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Every record is acknowledged (acks = all) or has failed once flush returns.
+      producer.flush();
+    } catch (IOException e) {
+      failure.compareAndSet(null, e);
+    }
+    if (failure.get() != null) {
+      err.println("lambda produce: not every record was written: " + failure.get().getMessage());
       return Launcher.RUNTIME_FAILURE;
     }
     err.println("produced " + sent + " record(s) to topic '" + topic + "' at " + bootstrap);

@@ -2,6 +2,7 @@ package io.lambdaflow.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
@@ -39,73 +39,79 @@ final class KafkaCluster {
    * missing and what exists.
    */
   List<TopicPartition> partitions(List<String> topics, String pattern) {
-    try (Admin admin = admin()) {
-      Set<String> existing =
-          new TreeSet<>(admin.listTopics().names().get(millis(), TimeUnit.MILLISECONDS));
-      List<String> wanted = new ArrayList<>();
-      if (pattern != null) {
-        Pattern regex = Pattern.compile(pattern);
-        existing.stream().filter(t -> regex.matcher(t).matches()).forEach(wanted::add);
-        if (wanted.isEmpty()) {
-          throw new IllegalStateException(
-              "no topic on "
-                  + bootstrapServers
-                  + " matches the pattern '"
-                  + pattern
-                  + "' (topics there: "
-                  + existing
-                  + ")");
-        }
-      } else {
-        for (String topic : topics) {
-          if (!existing.contains(topic)) {
-            throw new IllegalStateException(
-                "topic '"
-                    + topic
-                    + "' does not exist on "
-                    + bootstrapServers
-                    + "; create it or check the name (topics there: "
-                    + existing
-                    + ")");
+    return ask(
+        admin -> {
+          Set<String> existing =
+              new TreeSet<>(admin.listTopics().names().get(millis(), TimeUnit.MILLISECONDS));
+          List<String> wanted = new ArrayList<>();
+          if (pattern != null) {
+            Pattern regex = Pattern.compile(pattern);
+            existing.stream().filter(t -> regex.matcher(t).matches()).forEach(wanted::add);
+            if (wanted.isEmpty()) {
+              throw new IllegalStateException(
+                  "no topic on "
+                      + bootstrapServers
+                      + " matches the pattern '"
+                      + pattern
+                      + "' (topics there: "
+                      + existing
+                      + ")");
+            }
+          } else {
+            for (String topic : topics) {
+              if (!existing.contains(topic)) {
+                throw new IllegalStateException(
+                    "topic '"
+                        + topic
+                        + "' does not exist on "
+                        + bootstrapServers
+                        + "; create it or check the name (topics there: "
+                        + existing
+                        + ")");
+              }
+              wanted.add(topic);
+            }
           }
-          wanted.add(topic);
-        }
-      }
-      Map<String, TopicDescription> descriptions =
-          admin.describeTopics(wanted).allTopicNames().get(millis(), TimeUnit.MILLISECONDS);
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (TopicDescription description : descriptions.values()) {
-        for (TopicPartitionInfo partition : description.partitions()) {
-          partitions.add(new TopicPartition(description.name(), partition.partition()));
-        }
-      }
-      partitions.sort(
-          (a, b) ->
-              a.topic().equals(b.topic())
-                  ? Integer.compare(a.partition(), b.partition())
-                  : a.topic().compareTo(b.topic()));
-      return partitions;
-    } catch (TimeoutException e) {
-      throw unreachable(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "Kafka at " + bootstrapServers + " refused: " + e.getCause().getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking Kafka at " + bootstrapServers, e);
-    }
+          Map<String, TopicDescription> descriptions =
+              admin.describeTopics(wanted).allTopicNames().get(millis(), TimeUnit.MILLISECONDS);
+          List<TopicPartition> partitions = new ArrayList<>();
+          for (TopicDescription description : descriptions.values()) {
+            for (TopicPartitionInfo partition : description.partitions()) {
+              partitions.add(new TopicPartition(description.name(), partition.partition()));
+            }
+          }
+          partitions.sort(
+              Comparator.comparing(TopicPartition::topic)
+                  .thenComparingInt(TopicPartition::partition));
+          return partitions;
+        });
   }
 
   /** The current end offset of each partition. */
   Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
+    return ask(
+        admin -> {
+          Map<TopicPartition, Long> offsets = new HashMap<>();
+          admin
+              .listOffsets(request)
+              .all()
+              .get(millis(), TimeUnit.MILLISECONDS)
+              .forEach((partition, info) -> offsets.put(partition, info.offset()));
+          return offsets;
+        });
+  }
+
+  @FunctionalInterface
+  private interface AdminCall<T> {
+    T call(Admin admin) throws ExecutionException, InterruptedException, TimeoutException;
+  }
+
+  /** One conversation with the cluster, its failures turned into errors a user can act on. */
+  private <T> T ask(AdminCall<T> call) {
     try (Admin admin = admin()) {
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
-          admin.listOffsets(request).all().get(millis(), TimeUnit.MILLISECONDS);
-      Map<TopicPartition, Long> offsets = new HashMap<>();
-      result.forEach((partition, info) -> offsets.put(partition, info.offset()));
-      return offsets;
+      return call.call(admin);
     } catch (TimeoutException e) {
       throw unreachable(e);
     } catch (ExecutionException e) {

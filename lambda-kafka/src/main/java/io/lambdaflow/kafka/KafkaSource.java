@@ -46,6 +46,7 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
   private final String topicPattern;
   private final String startingOffsets;
   private final String endingOffsets;
+  private final String keyFormat;
   private final String valueFormat;
   private final RecordParser parser;
   private final List<String> columns;
@@ -64,6 +65,7 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
       String topicPattern,
       String startingOffsets,
       String endingOffsets,
+      String keyFormat,
       String valueFormat,
       RecordParser parser,
       List<String> columns,
@@ -77,6 +79,7 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
     this.topicPattern = topicPattern;
     this.startingOffsets = startingOffsets;
     this.endingOffsets = endingOffsets;
+    this.keyFormat = keyFormat;
     this.valueFormat = valueFormat;
     this.parser = parser;
     this.columns = columns;
@@ -166,7 +169,8 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
     for (String column : columns) {
       base.add(
           switch (column) {
-            case "key" -> col("key").cast("string").alias("key");
+            case "key" ->
+                keyFormat.equals("binary") ? col("key") : col("key").cast("string").alias("key");
             case "headers" ->
                 expr("map_from_entries(transform(headers, h -> struct(h.key, cast(h.value AS STRING))))")
                     .alias("headers");

@@ -54,6 +54,12 @@ public final class KafkaSourceFactory implements SourceFactory {
           "string",
           "How values decode: string (a 'value' column), binary, or json, csv or avro into the fields of"
               + " 'schema' / 'avro-schema'; values that do not decode become dead letters.");
+  static final ConfigOption<String> KEY_FORMAT =
+      optional(
+          "key-format",
+          OptionTypes.oneOf("string", "binary"),
+          "string",
+          "How the 'key' column is given: as a string (UTF-8) or the raw bytes.");
   static final ConfigOption<StructType> SCHEMA =
       optional(
           "schema", OptionTypes.schema(), "json and csv: the fields of a value, in Spark DDL.");
@@ -101,6 +107,7 @@ public final class KafkaSourceFactory implements SourceFactory {
               TOPIC_PATTERN,
               STARTING_OFFSETS,
               ENDING_OFFSETS,
+              KEY_FORMAT,
               VALUE_FORMAT,
               SCHEMA,
               AVRO_SCHEMA,
@@ -183,6 +190,7 @@ public final class KafkaSourceFactory implements SourceFactory {
         config.find(TOPIC_PATTERN).orElse(null),
         starting,
         ending,
+        config.get(KEY_FORMAT),
         config.get(VALUE_FORMAT),
         parser,
         columns,

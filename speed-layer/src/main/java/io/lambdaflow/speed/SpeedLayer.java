@@ -109,7 +109,7 @@ public final class SpeedLayer {
               + "' (type "
               + sink.type()
               + ") cannot start: "
-              + firstLine(e.getMessage()),
+              + PipelineRunException.firstLine(e),
           e);
     }
   }
@@ -120,14 +120,5 @@ public final class SpeedLayer {
     } catch (Exception e) {
       LOG.warn("query {} did not stop cleanly: {}", query.name(), e.getMessage());
     }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    String trimmed = message.strip();
-    int newline = trimmed.indexOf('\n');
-    return newline < 0 ? trimmed : trimmed.substring(0, newline);
   }
 }
