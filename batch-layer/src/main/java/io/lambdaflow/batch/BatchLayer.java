@@ -56,7 +56,7 @@ public final class BatchLayer {
   private static final String DEAD_LETTERS = "lambda_dead_letters";
 
   /** How long to wait for Spark's listener bus to deliver a finished action's counts. */
-  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final Duration PATIENCE = Duration.ofSeconds(5);
 
   private final SparkSession spark;
 
@@ -104,12 +104,17 @@ public final class BatchLayer {
         write(sink, plan.sinkInputs().get(sink.name()));
       }
       plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters));
+      // Counts of finished actions arrive within moments; one deadline for all of them, so a sink
+      // that reports none (see RunMetrics) costs the run this much once, not once per count.
+      Instant countsDeadline = Instant.now().plus(PATIENCE);
 
       Optional<Row> deadLetters =
-          plan.deadLetters().isPresent() ? metrics.await(DEAD_LETTERS, PATIENCE) : Optional.empty();
+          plan.deadLetters().isPresent()
+              ? metrics.await(DEAD_LETTERS, countsDeadline)
+              : Optional.empty();
       Map<String, Long> recordsIn = new LinkedHashMap<>();
       for (SourceNode source : pipeline.sources()) {
-        long read = records(metrics.await(inputMetric(source.name()), PATIENCE));
+        long read = records(metrics.await(inputMetric(source.name()), countsDeadline));
         // Records a source rejected while decoding were read too: count them in.
         long rejected =
             deadLetters.map(row -> row.<Long>getAs("rejected_" + source.name())).orElse(0L);
@@ -117,7 +122,7 @@ public final class BatchLayer {
       }
       Map<String, Long> recordsOut = new LinkedHashMap<>();
       for (SinkNode sink : pipeline.sinks()) {
-        long written = records(metrics.await(outputMetric(sink.name()), PATIENCE));
+        long written = records(metrics.await(outputMetric(sink.name()), countsDeadline));
         if (written == RunSummary.UNKNOWN) {
           LOG.warn(
               "sink '{}' (type {}) runs its own Spark job, which reports no count",

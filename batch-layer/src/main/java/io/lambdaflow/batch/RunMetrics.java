@@ -46,11 +46,10 @@ final class RunMetrics implements QueryExecutionListener, AutoCloseable {
   public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
 
   /**
-   * The metrics observed under {@code name}, waiting up to {@code patience} for Spark's listener
+   * The metrics observed under {@code name}, waiting until {@code deadline} for Spark's listener
    * bus to deliver them; empty when they never come.
    */
-  synchronized Optional<Row> await(String name, Duration patience) {
-    Instant deadline = Instant.now().plus(patience);
+  synchronized Optional<Row> await(String name, Instant deadline) {
     while (!received.containsKey(name)) {
       long left = Duration.between(Instant.now(), deadline).toMillis();
       if (left <= 0) {
