@@ -21,10 +21,8 @@ public final class Triggers {
    */
   public static Trigger parse(String text) {
     String trimmed = text.strip();
-    if (trimmed.equals("available-now")) {
-      return Trigger.AvailableNow();
-    }
-    if (trimmed.equals("once")) {
+    if (trimmed.equals("available-now") || trimmed.equals("once")) {
+      // Spark deprecates Trigger.Once for AvailableNow, which does the same in bounded batches.
       return Trigger.AvailableNow();
     }
     try {
@@ -36,10 +34,5 @@ public final class Triggers {
     } catch (ConfigException e) {
       throw new IllegalArgumentException("expected " + EXPECTATION + ", got '" + text + "'");
     }
-  }
-
-  /** Whether the trigger ends the query by itself once the available data is processed. */
-  public static boolean isBounded(String text) {
-    return text.strip().equals("available-now") || text.strip().equals("once");
   }
 }

@@ -178,11 +178,10 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
           });
     }
     base.add(
-        valueFormat.equals("binary")
+        // Binary and Avro values stay bytes; every other format is text.
+        valueFormat.equals("binary") || valueFormat.equals("avro")
             ? col("value")
-            : valueFormat.equals("avro")
-                ? col("value")
-                : col("value").cast("string").alias("value"));
+            : col("value").cast("string").alias("value"));
     base.add(
         concat(
                 col("topic"),
