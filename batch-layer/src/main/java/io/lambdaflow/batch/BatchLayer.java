@@ -53,10 +53,10 @@ public final class BatchLayer {
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-  private static final String DEAD_LETTERS = "lambda_dead_letters";
+  static final String DEAD_LETTERS = "lambda_dead_letters";
 
   /** How long to wait for Spark's listener bus to deliver a finished action's counts. */
-  private static final Duration PATIENCE = Duration.ofSeconds(5);
+  static final Duration PATIENCE = Duration.ofSeconds(5);
 
   private final SparkSession spark;
 
@@ -70,11 +70,28 @@ public final class BatchLayer {
    * @throws PipelineRunException naming the source, transform or sink that failed
    */
   public RunSummary run(Pipeline pipeline) {
+    return run(pipeline, RunOptions.DEFAULT);
+  }
+
+  /**
+   * Runs {@code pipeline} once. A pipeline with views runs under the lambda contract (see {@link
+   * ContractRun}): new data since the last horizon goes to the master dataset, and the batch views
+   * are recomputed and published with the new horizon.
+   */
+  public RunSummary run(Pipeline pipeline, RunOptions options) {
+    if (pipeline.hasViews()) {
+      return new ContractRun(this, spark, pipeline, options).run();
+    }
+    if (options.recompute()) {
+      throw new PipelineRunException(
+          "pipeline '"
+              + pipeline.name()
+              + "' declares no views, so there is nothing to recompute: --recompute rebuilds the"
+              + " batch views from the master dataset",
+          null);
+    }
     Instant started = Instant.now();
-    String runId =
-        RUN_ID.format(started)
-            + "-"
-            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    String runId = newRunId(started);
     LOG.info(
         "batch run {} of pipeline '{}' starting: {} source(s), {} transform(s), {} sink(s)",
         runId,
@@ -141,7 +158,9 @@ public final class BatchLayer {
               recordsIn,
               recordsOut,
               plan.deadLetters().isPresent() ? records(deadLetters) : 0,
-              pipeline.deadLetter().type());
+              pipeline.deadLetter().type(),
+              0,
+              Map.of());
       commitSources(pipeline);
       saveSummary(pipeline, summary);
       LOG.info(
@@ -157,19 +176,30 @@ public final class BatchLayer {
     }
   }
 
-  private static String inputMetric(String source) {
+  /** How a run behaves beyond the pipeline's configuration. */
+  public record RunOptions(boolean recompute, boolean acceptGaps) {
+    public static final RunOptions DEFAULT = new RunOptions(false, false);
+  }
+
+  static String newRunId(Instant started) {
+    return RUN_ID.format(started)
+        + "-"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  static String inputMetric(String source) {
     return "lambda_in_" + source;
   }
 
-  private static String outputMetric(String sink) {
+  static String outputMetric(String sink) {
     return "lambda_out_" + sink;
   }
 
-  private static long records(Optional<Row> metrics) {
+  static long records(Optional<Row> metrics) {
     return metrics.map(row -> row.<Long>getAs("records")).orElse(RunSummary.UNKNOWN);
   }
 
-  private void write(SinkNode sink, Dataset<Row> data) {
+  void write(SinkNode sink, Dataset<Row> data) {
     writeTo(
         sink,
         PipelinePlanner.withoutMetadata(data)
@@ -192,7 +222,7 @@ public final class BatchLayer {
     }
   }
 
-  private void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters) {
+  void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters) {
     List<Column> metrics = new ArrayList<>();
     for (SourceNode source : pipeline.sources()) {
       metrics.add(
@@ -205,7 +235,7 @@ public final class BatchLayer {
             DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)));
   }
 
-  private void commitSources(Pipeline pipeline) {
+  void commitSources(Pipeline pipeline) {
     for (SourceNode source : pipeline.sources()) {
       ReadContext context = PipelinePlanner.afterRun(spark, source.name(), ExecutionMode.BATCH);
       try {
@@ -221,7 +251,7 @@ public final class BatchLayer {
     }
   }
 
-  private void saveSummary(Pipeline pipeline, RunSummary summary) {
+  void saveSummary(Pipeline pipeline, RunSummary summary) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode node = json.createObjectNode();
     node.put("pipeline", summary.pipeline());
@@ -231,6 +261,10 @@ public final class BatchLayer {
     node.set("recordsIn", json.valueToTree(summary.recordsIn()));
     node.set("recordsOut", json.valueToTree(summary.recordsOut()));
     node.put("deadLetters", summary.deadLetters());
+    if (!summary.viewRows().isEmpty()) {
+      node.put("published", summary.published());
+      node.set("viewRows", json.valueToTree(summary.viewRows()));
+    }
     Path file = new Path(pipeline.storageRoot() + "/runs/" + summary.runId() + "/summary.json");
     try {
       FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());

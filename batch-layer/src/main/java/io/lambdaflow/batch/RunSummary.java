@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
  *     job and so reports no count)
  * @param deadLetters records sent to the dead-letter sink
  * @param deadLetterSink the dead-letter sink's type
+ * @param published for pipelines with views: the run number this run published (0 when it found
+ *     nothing new and published nothing)
+ * @param viewRows for pipelines with views: the rows of each batch view as published
  */
 public record RunSummary(
     String pipeline,
@@ -29,7 +32,9 @@ public record RunSummary(
     Map<String, Long> recordsIn,
     Map<String, Long> recordsOut,
     long deadLetters,
-    String deadLetterSink) {
+    String deadLetterSink,
+    long published,
+    Map<String, Long> viewRows) {
 
   /** A count Spark did not report. */
   public static final long UNKNOWN = -1;
@@ -42,6 +47,7 @@ public record RunSummary(
     recordsIn = Map.copyOf(recordsIn);
     recordsOut = Map.copyOf(recordsOut);
     requireNonNull(deadLetterSink, "deadLetterSink is null");
+    viewRows = Map.copyOf(viewRows);
   }
 
   /** Records read by all sources; {@link #UNKNOWN} if any source's count is unknown. */
@@ -87,6 +93,17 @@ public record RunSummary(
     text.append(
         String.format(
             Locale.ROOT, "  dead letters  %,12d  (%s sink)%n", deadLetters, deadLetterSink));
+    if (!viewRows.isEmpty()) {
+      text.append(
+          published == 0
+              ? String.format(
+                  Locale.ROOT, "  views         nothing new: published views unchanged%n")
+              : String.format(
+                  Locale.ROOT,
+                  "  views         published as run %d  %s%n",
+                  published,
+                  detail(viewRows)));
+    }
     if (recordsIn.size() == 1
         && recordsOut.size() == 1
         && totalIn() != UNKNOWN

@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.SinkNode;
@@ -21,6 +22,7 @@ import io.lambdaflow.pipeline.SparkSettings;
 import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.TransformNode;
 import io.lambdaflow.pipeline.Triggers;
+import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.ConfigOption;
@@ -82,7 +84,11 @@ public final class PipelineLoader {
           "sinks",
           "dead-letter",
           "speed",
-          "embedded-kafka");
+          "embedded-kafka",
+          "views",
+          "master",
+          "serving",
+          "metastore");
   private static final ConfigOption<Boolean> KAFKA_ENABLED =
       ConfigOption.optional("enabled", OptionTypes.bool(), false, "Start a broker before the run.");
   private static final ConfigOption<Integer> KAFKA_PORT =
@@ -98,6 +104,72 @@ public final class PipelineLoader {
   private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
   private static final Set<String> SPARK_KEYS = Set.of("master", "conf");
   private static final Set<String> SOURCE_RESERVED = Set.of("type");
+  private static final ConfigOption<String> VIEW_TYPE =
+      ConfigOption.required(
+          "type", OptionTypes.oneOf("append", "aggregate"), "append-only or aggregate");
+  private static final ConfigOption<String> VIEW_INPUT =
+      ConfigOption.optional("input", OptionTypes.string(), "The source or transform it reads.");
+  private static final ConfigOption<String> VIEW_FILTER =
+      ConfigOption.optional("filter", OptionTypes.expression(), "The rows kept.");
+  private static final ConfigOption<List<String>> VIEW_COLUMNS =
+      ConfigOption.optional(
+          "columns", OptionTypes.stringList(), List.of(), "append: the columns kept.");
+  private static final ConfigOption<List<String>> VIEW_KEY =
+      ConfigOption.optional(
+          "key", OptionTypes.stringList(), List.of(), "append: the columns lookups use.");
+  private static final ConfigOption<List<String>> VIEW_GROUP_BY =
+      ConfigOption.optional(
+          "group-by", OptionTypes.stringList(), List.of(), "aggregate: the group-by columns.");
+  private static final ConfigOption<Map<String, String>> VIEW_MEASURES =
+      ConfigOption.optional(
+          "measures", OptionTypes.stringMap(), Map.of(), "aggregate: name = function(expr).");
+  private static final Options VIEW_OPTIONS =
+      Options.of(
+          VIEW_TYPE, VIEW_INPUT, VIEW_FILTER, VIEW_COLUMNS, VIEW_KEY, VIEW_GROUP_BY, VIEW_MEASURES);
+  private static final Pattern MEASURE =
+      Pattern.compile("(?is)\\s*([a-z_]+)\\s*(?:\\((.*)\\))?\\s*");
+  private static final ConfigOption<String> SERVING_ENGINE =
+      ConfigOption.optional(
+          "engine", OptionTypes.oneOf("duckdb", "spark"), "duckdb", "The query engine.");
+  private static final ConfigOption<String> SERVING_HOST =
+      ConfigOption.optional("host", OptionTypes.string(), "127.0.0.1", "The address to bind.");
+  private static final ConfigOption<Integer> SERVING_PORT =
+      ConfigOption.optional("port", OptionTypes.integer(), 8088, "The HTTP port.");
+  private static final ConfigOption<java.time.Duration> SERVING_REFRESH =
+      ConfigOption.optional(
+          "refresh-interval",
+          OptionTypes.duration(),
+          java.time.Duration.ofSeconds(1),
+          "How often new data is picked up.");
+  private static final ConfigOption<String> SERVING_CACHE =
+      ConfigOption.optional("cache-dir", OptionTypes.string(), "", "Local copy of remote views.");
+  private static final ConfigOption<Integer> SERVING_MAX_ROWS =
+      ConfigOption.optional("max-rows", OptionTypes.integer(), 10_000, "Rows per answer.");
+  private static final Options SERVING_OPTIONS =
+      Options.of(
+          SERVING_ENGINE,
+          SERVING_HOST,
+          SERVING_PORT,
+          SERVING_REFRESH,
+          SERVING_CACHE,
+          SERVING_MAX_ROWS);
+  private static final ConfigOption<Boolean> METASTORE_ENABLED =
+      ConfigOption.optional("enabled", OptionTypes.bool(), true, "Register tables.");
+  private static final ConfigOption<String> METASTORE_URI =
+      ConfigOption.optional("uri", OptionTypes.string(), "", "thrift:// URI, or empty.");
+  private static final ConfigOption<String> METASTORE_DATABASE =
+      ConfigOption.optional("database", OptionTypes.string(), "", "The database.");
+  private static final ConfigOption<String> METASTORE_DERBY =
+      ConfigOption.optional("derby-path", OptionTypes.string(), "", "Embedded Derby's folder.");
+  private static final ConfigOption<String> METASTORE_WAREHOUSE =
+      ConfigOption.optional("warehouse", OptionTypes.string(), "", "Spark's warehouse.");
+  private static final Options METASTORE_OPTIONS =
+      Options.of(
+          METASTORE_ENABLED,
+          METASTORE_URI,
+          METASTORE_DATABASE,
+          METASTORE_DERBY,
+          METASTORE_WAREHOUSE);
   private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
   private static final Set<String> SINK_RESERVED =
       Set.of("type", "input", "output-mode", "trigger");
@@ -238,6 +310,30 @@ public final class PipelineLoader {
             declaredSinks);
     Optional<SinkNode> deadLetter =
         deadLetter(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
+    List<ViewNode> views = views(root, sourceNames, declaredTransforms, problems, declaredSinks);
+    if (views.isEmpty() && sinks.isEmpty() && !hasEntries(root, "views")) {
+      problems.add(
+          new Problem(
+              location(root, "sinks"),
+              "sinks",
+              "the pipeline has no sinks and no views; declare at least one, e.g. sinks { out {"
+                  + " type = console } }"));
+    }
+    ContractSettings contract = contract(root, name, storageRoot, sourceNames, problems);
+    if (!views.isEmpty() && declaredLayers.contains(ExecutionMode.BATCH)) {
+      for (SourceNode source : sources.values()) {
+        if (!(source.spec() instanceof io.lambdaflow.spi.SupportsHorizon)) {
+          problems.add(
+              new Problem(
+                  location((ConfigObject) root.get("sources"), source.name()),
+                  "sources." + source.name(),
+                  "views need sources the batch layer can read up to a horizon (files, kafka);"
+                      + " source type '"
+                      + source.type()
+                      + "' cannot"));
+        }
+      }
+    }
     List<TransformNode> ordered =
         checkGraph(root, sourceNames, declaredTransforms, declaredSinks, transforms, problems);
 
@@ -256,6 +352,8 @@ public final class PipelineLoader {
         ordered,
         sinks,
         deadLetter.orElseThrow(),
+        views,
+        contract,
         redact(merged, secretPaths));
   }
 
@@ -734,12 +832,7 @@ public final class PipelineLoader {
     List<SinkNode> sinks = new ArrayList<>();
     Optional<ConfigObject> section = object(root, "sinks", "sinks", problems);
     if (section.isEmpty() || section.get().isEmpty()) {
-      problems.add(
-          new Problem(
-              location(root, "sinks"),
-              "sinks",
-              "the pipeline has no sinks; declare at least one, e.g. sinks { out { type = console } }"));
-      return sinks;
+      return sinks; // fine when the pipeline has views; validate() checks
     }
     String defaultInput =
         !transforms.isEmpty()
@@ -790,6 +883,322 @@ public final class PipelineLoader {
       node.ifPresent(sinks::add);
     }
     return sinks;
+  }
+
+  private static boolean hasEntries(ConfigObject root, String key) {
+    return root.get(key) instanceof ConfigObject object && !object.isEmpty();
+  }
+
+  private List<ViewNode> views(
+      ConfigObject root,
+      Set<String> sourceNames,
+      List<Declared> transforms,
+      List<Problem> problems,
+      List<Declared> declared) {
+    List<ViewNode> views = new ArrayList<>();
+    Optional<ConfigObject> section = object(root, "views", "views", problems);
+    if (section.isEmpty()) {
+      return views;
+    }
+    String defaultInput =
+        !transforms.isEmpty()
+            ? transforms.get(transforms.size() - 1).name()
+            : sourceNames.size() == 1 ? sourceNames.iterator().next() : null;
+    for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
+      String viewName = entry.getKey();
+      String path = "views." + viewName;
+      if (!checkNodeName(entry.getValue(), path, viewName, problems)) {
+        continue;
+      }
+      Optional<ConfigObject> object =
+          asObject(entry.getValue(), path, "the view's settings", problems);
+      if (object.isEmpty()) {
+        continue;
+      }
+      String where = Origins.describe(object.get().origin());
+      Optional<PluginConfig> bound =
+          OptionBinder.bind(
+              viewName, "a view", VIEW_OPTIONS, object.get(), path, Set.of(), problems);
+      if (bound.isEmpty()) {
+        continue;
+      }
+      PluginConfig config = bound.get();
+      String input = config.find(VIEW_INPUT).orElse(defaultInput);
+      if (input == null) {
+        problems.add(
+            new Problem(
+                where,
+                path + ".input",
+                "cannot tell what this view reads: set input = <a source or transform>"));
+        continue;
+      }
+      declared.add(new Declared(viewName, List.of(input), location(object.get(), "input"), path));
+      boolean aggregate = config.get(VIEW_TYPE).equals("aggregate");
+      List<ViewNode.Measure> measures = new ArrayList<>();
+      for (Map.Entry<String, String> measure : config.get(VIEW_MEASURES).entrySet()) {
+        String measurePath = path + ".measures." + measure.getKey();
+        String measureWhere = location(object.get(), "measures");
+        if (!NODE_NAME.matcher(measure.getKey()).matches()) {
+          problems.add(
+              new Problem(
+                  measureWhere,
+                  measurePath,
+                  "measure name '" + measure.getKey() + "' is not usable as a column name"));
+          continue;
+        }
+        measure(measure.getKey(), measure.getValue(), measureWhere, measurePath, problems)
+            .ifPresent(measures::add);
+      }
+      if (aggregate) {
+        if (config.get(VIEW_MEASURES).isEmpty()) {
+          problems.add(
+              new Problem(
+                  where,
+                  path + ".measures",
+                  "an aggregate view needs measures, e.g. measures { events = count, total ="
+                      + " \"sum(amount)\" }"));
+        }
+        for (ConfigOption<?> appendOnly : List.of(VIEW_COLUMNS, VIEW_KEY)) {
+          if (config.isSet(appendOnly)) {
+            problems.add(
+                new Problem(
+                    location(object.get(), appendOnly.key()),
+                    path + "." + appendOnly.key(),
+                    "'"
+                        + appendOnly.key()
+                        + "' is for append views; an aggregate view's keys are its group-by"));
+          }
+        }
+      } else {
+        for (ConfigOption<?> aggregateOnly : List.of(VIEW_GROUP_BY, VIEW_MEASURES)) {
+          if (config.isSet(aggregateOnly)) {
+            problems.add(
+                new Problem(
+                    location(object.get(), aggregateOnly.key()),
+                    path + "." + aggregateOnly.key(),
+                    "'"
+                        + aggregateOnly.key()
+                        + "' is for aggregate views; set type = aggregate, or remove it"));
+          }
+        }
+        for (String column : config.get(VIEW_COLUMNS)) {
+          try {
+            OptionTypes.expression().convert(column);
+          } catch (IllegalArgumentException e) {
+            problems.add(
+                new Problem(
+                    location(object.get(), "columns"),
+                    path + ".columns",
+                    "'" + column + "' is not a Spark SQL expression: " + e.getMessage()));
+          }
+        }
+      }
+      views.add(
+          new ViewNode(
+              viewName,
+              input,
+              aggregate ? ViewNode.Kind.AGGREGATE : ViewNode.Kind.APPEND,
+              config.find(VIEW_FILTER),
+              aggregate ? List.of() : config.get(VIEW_COLUMNS),
+              aggregate ? config.get(VIEW_GROUP_BY) : config.get(VIEW_KEY),
+              measures));
+    }
+    return views;
+  }
+
+  private static Optional<ViewNode.Measure> measure(
+      String name, String text, String where, String path, List<Problem> problems) {
+    java.util.regex.Matcher matcher = MEASURE.matcher(text);
+    String functions = "count, count(expr), sum(expr), min(expr), max(expr), avg(expr)";
+    if (!matcher.matches()) {
+      problems.add(
+          new Problem(where, path, "expected one of " + functions + ", got '" + text + "'"));
+      return Optional.empty();
+    }
+    String function = matcher.group(1).toLowerCase(Locale.ROOT);
+    String argument = matcher.group(2) == null ? "" : matcher.group(2).strip();
+    Optional<ViewNode.Function> known =
+        java.util.Arrays.stream(ViewNode.Function.values())
+            .filter(f -> f.sqlName().equals(function))
+            .findFirst();
+    if (known.isEmpty()) {
+      String hint =
+          function.contains("distinct")
+              ? "; distinct counts do not merge exactly across the batch and speed views, and"
+                  + " approximate ones need sketches neither engine shares yet"
+              : Suggestions.closest(
+                      function,
+                      java.util.Arrays.stream(ViewNode.Function.values())
+                          .map(ViewNode.Function::sqlName)
+                          .toList())
+                  .map(c -> "; did you mean '" + c + "'?")
+                  .orElse("");
+      problems.add(
+          new Problem(
+              where,
+              path,
+              "unknown measure function '"
+                  + function
+                  + "'"
+                  + hint
+                  + " (known: "
+                  + functions
+                  + ")"));
+      return Optional.empty();
+    }
+    if (argument.equals("*")) {
+      argument = "";
+    }
+    if (argument.isEmpty() && known.get() != ViewNode.Function.COUNT) {
+      problems.add(
+          new Problem(where, path, function + " needs an expression: " + function + "(x)"));
+      return Optional.empty();
+    }
+    if (!argument.isEmpty()) {
+      try {
+        OptionTypes.expression().convert(argument);
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new Problem(
+                where,
+                path,
+                "'" + argument + "' is not a Spark SQL expression: " + e.getMessage()));
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new ViewNode.Measure(name, known.get(), argument));
+  }
+
+  private ContractSettings contract(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<String> sourceNames,
+      List<Problem> problems) {
+    Map<String, Map<String, String>> partitions = new LinkedHashMap<>();
+    Optional<ConfigObject> master = object(root, "master", "master", problems);
+    if (master.isPresent()) {
+      for (Map.Entry<String, ConfigValue> entry : master.get().entrySet()) {
+        if (!entry.getKey().equals("partition-by")) {
+          problems.add(
+              unknownKey(
+                  entry.getValue(),
+                  entry.getKey(),
+                  "master." + entry.getKey(),
+                  "the master section",
+                  Set.of("partition-by")));
+        }
+      }
+      Optional<ConfigObject> partitionBy =
+          object(master.get(), "partition-by", "master.partition-by", problems);
+      for (Map.Entry<String, ConfigValue> entry :
+          partitionBy.map(PipelineLoader::sorted).orElse(List.of())) {
+        String path = "master.partition-by." + entry.getKey();
+        if (!sourceNames.contains(entry.getKey())) {
+          problems.add(
+              new Problem(
+                  Origins.describe(entry.getValue().origin()),
+                  path,
+                  "no source named '"
+                      + entry.getKey()
+                      + "'"
+                      + Suggestions.closest(entry.getKey(), sourceNames)
+                          .map(c -> "; did you mean '" + c + "'?")
+                          .orElse("")
+                      + " (sources: "
+                      + String.join(", ", sourceNames)
+                      + ")"));
+          continue;
+        }
+        try {
+          Map<String, String> columns =
+              OptionTypes.mapOf(OptionTypes.expression()).convert(entry.getValue().unwrapped());
+          partitions.put(entry.getKey(), columns);
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              new Problem(
+                  Origins.describe(entry.getValue().origin()),
+                  path,
+                  "expected { column = \"expression\" }, " + e.getMessage()));
+        }
+      }
+    }
+    ContractSettings.Serving serving =
+        object(root, "serving", "serving", problems)
+            .flatMap(
+                o ->
+                    OptionBinder.bind(
+                        "serving",
+                        "the serving section",
+                        SERVING_OPTIONS,
+                        o,
+                        "serving",
+                        Set.of(),
+                        problems))
+            .map(
+                c ->
+                    new ContractSettings.Serving(
+                        c.get(SERVING_ENGINE),
+                        c.get(SERVING_HOST),
+                        c.get(SERVING_PORT),
+                        c.get(SERVING_REFRESH),
+                        c.get(SERVING_CACHE),
+                        c.get(SERVING_MAX_ROWS)))
+            .orElse(
+                new ContractSettings.Serving(
+                    "duckdb", "127.0.0.1", 8088, java.time.Duration.ofSeconds(1), "", 10_000));
+    Optional<ConfigObject> metastoreObject = object(root, "metastore", "metastore", problems);
+    Optional<PluginConfig> metastoreConfig =
+        metastoreObject.flatMap(
+            o ->
+                OptionBinder.bind(
+                    "metastore",
+                    "the metastore section",
+                    METASTORE_OPTIONS,
+                    o,
+                    "metastore",
+                    Set.of(),
+                    problems));
+    String defaultDatabase = pipelineName.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
+    ContractSettings.Metastore metastore =
+        new ContractSettings.Metastore(
+            metastoreConfig.map(c -> c.get(METASTORE_ENABLED)).orElse(true),
+            metastoreConfig.map(c -> c.get(METASTORE_URI)).orElse(""),
+            metastoreConfig
+                .map(c -> c.get(METASTORE_DATABASE))
+                .filter(d -> !d.isEmpty())
+                .orElse(defaultDatabase),
+            metastoreConfig
+                .map(c -> c.get(METASTORE_DERBY))
+                .filter(d -> !d.isEmpty())
+                .orElse(storageRoot + "/metastore_db"),
+            metastoreConfig
+                .map(c -> c.get(METASTORE_WAREHOUSE))
+                .filter(d -> !d.isEmpty())
+                .orElse(storageRoot + "/warehouse"));
+    String uri = metastore.uri();
+    if (!uri.isEmpty() && !uri.startsWith("thrift://")) {
+      problems.add(
+          new Problem(
+              location(metastoreObject.orElse(null), "uri"),
+              "metastore.uri",
+              "expected a thrift://host:port URI of a Hive metastore, or empty for the embedded"
+                  + " one, got '"
+                  + uri
+                  + "'"));
+    }
+    if (uri.isEmpty()
+        && metastore.derbyPath().matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")
+        && !metastore.derbyPath().startsWith("file:")) {
+      problems.add(
+          new Problem(
+              location(metastoreObject.orElse(null), "derby-path"),
+              "metastore.derby-path",
+              "the embedded Derby metastore keeps its files on local disk, not at '"
+                  + metastore.derbyPath()
+                  + "': set metastore.derby-path to a local directory (or metastore.uri)"));
+    }
+    return new ContractSettings(partitions, serving, metastore);
   }
 
   private Optional<SinkNode> deadLetter(

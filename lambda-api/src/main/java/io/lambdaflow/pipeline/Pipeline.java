@@ -21,6 +21,9 @@ import java.util.Set;
  * @param transforms the transforms, each after its inputs
  * @param sinks the sinks, in file order
  * @param deadLetter where rejected records go
+ * @param views the views of the lambda contract (none: batch runs are plain runs over what the
+ *     sources hold, without a master dataset)
+ * @param contract master dataset, serving and metastore settings
  * @param effectiveConfig the merged configuration, secrets redacted, for logs
  */
 public record Pipeline(
@@ -34,6 +37,8 @@ public record Pipeline(
     List<TransformNode> transforms,
     List<SinkNode> sinks,
     SinkNode deadLetter,
+    List<ViewNode> views,
+    ContractSettings contract,
     String effectiveConfig) {
 
   public Pipeline {
@@ -47,11 +52,22 @@ public record Pipeline(
     transforms = List.copyOf(transforms);
     sinks = List.copyOf(sinks);
     requireNonNull(deadLetter, "deadLetter is null");
+    views = List.copyOf(views);
+    requireNonNull(contract, "contract is null");
     requireNonNull(effectiveConfig, "effectiveConfig is null");
   }
 
   public Optional<SourceNode> source(String sourceName) {
     return sources.stream().filter(s -> s.name().equals(sourceName)).findFirst();
+  }
+
+  public Optional<ViewNode> view(String viewName) {
+    return views.stream().filter(v -> v.name().equals(viewName)).findFirst();
+  }
+
+  /** Whether batch runs keep a master dataset and publish views (the pipeline declares views). */
+  public boolean hasViews() {
+    return !views.isEmpty();
   }
 
   public Optional<SinkNode> sink(String sinkName) {

@@ -37,6 +37,19 @@ public final class PipelinePlanner {
       return data;
     }
 
+    /**
+     * Reads a source in place of its own {@code readBatch}/{@code readStream}: how the batch layer
+     * reads a range up to a horizon, or the master dataset. Empty for the source's own read.
+     */
+    default Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
+      return Optional.empty();
+    }
+
+    /** Implements {@link ReadContext#acceptGaps}. */
+    default boolean acceptGaps() {
+      return false;
+    }
+
     /** Implements {@link TransformContext#reuse}. */
     default Dataset<Row> reuse(Dataset<Row> data) {
       return data;
@@ -49,10 +62,15 @@ public final class PipelinePlanner {
    * @param sinkInputs the dataset each sink writes, by sink name, metadata columns included
    * @param deadLetters every transform's rejected records in the dead-letter shape, if any
    *     transform can reject
+   * @param outputs every source's and transform's output, by name, metadata columns included
    */
-  public record Plan(Map<String, Dataset<Row>> sinkInputs, Optional<Dataset<Row>> deadLetters) {
+  public record Plan(
+      Map<String, Dataset<Row>> sinkInputs,
+      Optional<Dataset<Row>> deadLetters,
+      Map<String, Dataset<Row>> outputs) {
     public Plan {
       sinkInputs = Map.copyOf(sinkInputs);
+      outputs = Map.copyOf(outputs);
       requireNonNull(deadLetters, "deadLetters is null");
     }
   }
@@ -67,10 +85,20 @@ public final class PipelinePlanner {
       SourceContext context = new SourceContext(source.name(), spark, mode, hooks, true);
       Dataset<Row> data;
       try {
+        Optional<Dataset<Row>> replaced = hooks.read(source, context);
         data =
-            mode == ExecutionMode.BATCH
-                ? ((SupportsBatchRead) source.spec()).readBatch(context)
-                : ((SupportsStreamRead) source.spec()).readStream(context);
+            replaced.isPresent()
+                ? replaced.get()
+                : mode == ExecutionMode.BATCH
+                    ? ((SupportsBatchRead) source.spec()).readBatch(context)
+                    : ((SupportsStreamRead) source.spec()).readStream(context);
+        List<String> columns = Arrays.asList(data.columns());
+        if (columns.contains(MetadataColumns.PARTITION)
+            && !columns.contains(MetadataColumns.SOURCE)) {
+          data = data.withColumn(MetadataColumns.SOURCE, lit(source.name()));
+        }
+      } catch (io.lambdaflow.spi.SupportsHorizon.DataGapException e) {
+        throw new PipelineRunException(e.getMessage(), e);
       } catch (Exception e) { // Spark throws checked AnalysisException undeclared
         throw new PipelineRunException(
             "source '"
@@ -111,7 +139,7 @@ public final class PipelinePlanner {
       sinkInputs.put(sink.name(), datasets.get(sink.input()));
     }
     Optional<Dataset<Row>> deadLetters = rejected.stream().reduce(Dataset::unionByName);
-    return new Plan(sinkInputs, deadLetters);
+    return new Plan(sinkInputs, deadLetters, datasets);
   }
 
   /**
@@ -196,6 +224,11 @@ public final class PipelinePlanner {
             "source '" + name + "' sent dead letters outside readBatch/readStream");
       }
       deadLetters.add(requireNonNull(rejected, "rejected is null"));
+    }
+
+    @Override
+    public boolean acceptGaps() {
+      return hooks.acceptGaps();
     }
 
     @Override

@@ -1,10 +1,52 @@
 package io.lambdaflow.pipeline;
 
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts the Spark session a pipeline asks for. */
 public final class SparkSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
   private SparkSessions() {}
+
+  /**
+   * Hive support for a pipeline with views and the metastore enabled: Derby under
+   * metastore.derby-path, or the thrift:// metastore configured. Without spark-hive on the
+   * classpath the session keeps Spark's in-memory catalog.
+   */
+  private static SparkSession.Builder withMetastore(
+      SparkSession.Builder builder, Pipeline pipeline) {
+    ContractSettings.Metastore metastore = pipeline.contract().metastore();
+    if (!pipeline.hasViews() || !metastore.enabled()) {
+      return builder;
+    }
+    try {
+      Class.forName("org.apache.spark.sql.hive.HiveSessionStateBuilder");
+    } catch (ClassNotFoundException e) {
+      LOG.warn("spark-hive is not on the classpath: tables are registered in memory only");
+      return builder;
+    }
+    builder = builder.enableHiveSupport().config("spark.sql.warehouse.dir", metastore.warehouse());
+    if (!metastore.uri().isEmpty()) {
+      return builder.config("spark.hadoop.hive.metastore.uris", metastore.uri());
+    }
+    java.nio.file.Path derby =
+        java.nio.file.Path.of(metastore.derbyPath().replaceFirst("^file:(//)?", ""))
+            .toAbsolutePath();
+    try {
+      java.nio.file.Files.createDirectories(derby.getParent());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create " + derby.getParent(), e);
+    }
+    if (System.getProperty("derby.stream.error.file") == null) {
+      System.setProperty(
+          "derby.stream.error.file", derby.getParent().resolve("derby.log").toString());
+    }
+    return builder.config(
+        "spark.hadoop.javax.jdo.option.ConnectionURL",
+        "jdbc:derby:;databaseName=" + derby + ";create=true");
+  }
 
   /**
    * The session for {@code pipeline}: its master (unless spark-submit chose one) and Spark
@@ -18,6 +60,9 @@ public final class SparkSessions {
       builder = builder.master(pipeline.spark().master());
     }
     pipeline.spark().conf().forEach(builder::config);
+    if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
+      builder = withMetastore(builder, pipeline);
+    }
     SparkSession session = builder.getOrCreate();
     pipeline
         .spark()

@@ -14,6 +14,19 @@ public final class MetadataColumns {
    */
   public static final String POSITION = PREFIX + "position";
 
+  /**
+   * The source's partition a record came from, as a string: {@code topic/partition} for Kafka, the
+   * file for file sources. With {@link #OFFSET} it places the record against a {@link Horizon}.
+   * Sources that support horizons add it.
+   */
+  public static final String PARTITION = PREFIX + "partition";
+
+  /** The record's offset (a long) within its {@link #PARTITION}: the Kafka offset, 0 for files. */
+  public static final String OFFSET = PREFIX + "offset";
+
+  /** The name of the pipeline source a record came from; the framework adds it. */
+  public static final String SOURCE = PREFIX + "source";
+
   private MetadataColumns() {}
 
   /** Whether a column name is reserved by the framework. */

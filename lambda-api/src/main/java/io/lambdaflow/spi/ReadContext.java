@@ -22,6 +22,15 @@ public interface ReadContext {
    */
   void deadLetter(Dataset<Row> rejected);
 
+  /**
+   * Whether a {@link SupportsHorizon} source should go on from what it still holds when records
+   * between the last horizon and now are gone, instead of failing ({@code lambda batch
+   * --accept-gap}).
+   */
+  default boolean acceptGaps() {
+    return false;
+  }
+
   /** As {@link TransformContext#reuse}: marks a dataset several outputs derive from. */
   Dataset<Row> reuse(Dataset<Row> dataset);
 }

@@ -26,7 +26,11 @@ record CommandLine(
     boolean help) {
 
   /** Flags that take a value; --jars is kept apart. */
-  static final Set<String> VALUE_FLAGS = Set.of("--port", "--topic", "--bootstrap", "--partitions");
+  static final Set<String> VALUE_FLAGS =
+      Set.of("--port", "--topic", "--bootstrap", "--partitions", "--engine", "--host");
+
+  /** Flags without a value; present means "true". */
+  static final Set<String> SWITCHES = Set.of("--recompute", "--accept-gap");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {
@@ -64,6 +68,8 @@ record CommandLine(
             jars.add(Path.of(jar.strip()));
           }
         }
+      } else if (SWITCHES.contains(arg)) {
+        flags.put(arg, "true");
       } else if (VALUE_FLAGS.contains(arg)) {
         flags.put(arg, value(args, ++i, arg));
       } else if (arg.startsWith("-")) {
@@ -84,6 +90,11 @@ record CommandLine(
       throw new UsageException(flag + " needs a value");
     }
     return args[index];
+  }
+
+  /** Whether a switch such as --recompute was given. */
+  boolean has(String name) {
+    return flags.containsKey(name);
   }
 
   /** A flag's value, or the default. */

@@ -10,11 +10,14 @@ import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
+import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.SparkSessions;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginModule;
 import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.serving.HttpApi;
+import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ConfigOption;
@@ -31,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.ShutdownHookManager;
 import org.slf4j.Logger;
@@ -58,6 +63,7 @@ public final class Launcher {
         validate FILE   check a pipeline file and report every problem; starts nothing
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
+        serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         produce         send lines from standard input to a Kafka topic
         plugins         list the source, transform and sink types on the classpath
@@ -83,13 +89,38 @@ public final class Launcher {
           """,
           "batch",
               """
-          usage: lambda batch FILE [-Dkey=value ...] [--jars a.jar,b.jar]
+          usage: lambda batch FILE [--recompute] [--accept-gap] [-Dkey=value ...]
+                              [--jars a.jar,b.jar]
 
           Validates FILE, then runs the pipeline once on Spark (spark.master, local[*] by
           default): reads every source, applies the transforms, writes every sink and the dead
           letters, and prints a summary whose counts add up. The summary is also written to
-          <storage-root>/runs/<run id>/summary.json. Exit 0 on success, 2 for a configuration
-          problem, 1 for a failure while running.
+          <storage-root>/runs/<run id>/summary.json.
+
+          A pipeline with views runs under the lambda contract: the run fixes a horizon per
+          source, appends only what is new since the last run to the master dataset, recomputes
+          every batch view from it, and publishes views and horizon together. A killed run
+          publishes nothing; run it again.
+            --recompute    read no source; rebuild every batch view from the master dataset
+                           (after fixing a transform) and publish them
+            --accept-gap   go on when Kafka no longer holds records since the last run
+                           (retention removed them); without it the run fails naming them
+
+          Exit 0 on success, 2 for a configuration problem, 1 for a failure while running.
+          """,
+          "serve",
+              """
+          usage: lambda serve FILE [--engine duckdb|spark] [--host H] [--port N] [-Dkey=value ...]
+
+          Serves the pipeline's views over HTTP (serving.host:serving.port, 127.0.0.1:8088 by
+          default): each view is the latest published batch view merged with the speed view's
+          rows past its horizon, refreshed every serving.refresh-interval.
+            GET  /health                      status
+            GET  /views                       views with horizon, freshness and row counts
+            GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
+            POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
+          The duckdb engine (default) answers from locally cached Parquet in milliseconds; the
+          spark engine runs Spark SQL, for views larger than one machine. Ctrl-C stops it.
           """,
           "speed",
               """
@@ -186,6 +217,7 @@ public final class Launcher {
         case "validate" -> validate(injector.getInstance(PipelineLoader.class), command);
         case "batch" -> batch(injector.getInstance(PipelineLoader.class), command);
         case "speed" -> speed(injector.getInstance(PipelineLoader.class), command);
+        case "serve" -> serve(injector.getInstance(PipelineLoader.class), command);
         case "broker" -> Services.broker(command, out, err);
         case "produce" -> Services.produce(command, in, err);
         default -> throw new IllegalStateException("verb " + command.verb());
@@ -229,7 +261,12 @@ public final class Launcher {
     }
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
-      RunSummary summary = new BatchLayer(spark).run(pipeline);
+      RunSummary summary =
+          new BatchLayer(spark)
+              .run(
+                  pipeline,
+                  new BatchLayer.RunOptions(
+                      command.has("--recompute"), command.has("--accept-gap")));
       out.print(summary.render());
       return OK;
     } catch (Exception e) { // Spark throws checked AnalysisException undeclared
@@ -276,6 +313,84 @@ public final class Launcher {
     }
   }
 
+  private int serve(PipelineLoader loader, CommandLine command) {
+    Map<String, String> overrides = new java.util.LinkedHashMap<>(command.overrides());
+    if (command.flags().containsKey("--engine")) {
+      overrides.put("serving.engine", command.flag("--engine", "duckdb"));
+    }
+    if (command.flags().containsKey("--port")) {
+      overrides.put("serving.port", command.flag("--port", "8088"));
+    }
+    if (command.flags().containsKey("--host")) {
+      overrides.put("serving.host", command.flag("--host", "127.0.0.1"));
+    }
+    Pipeline pipeline =
+        prepare(
+            loader,
+            new CommandLine(
+                command.verb(),
+                command.file(),
+                overrides,
+                command.jars(),
+                command.flags(),
+                command.help()),
+            null);
+    if (pipeline == null) {
+      return CONFIGURATION_ERROR;
+    }
+    if (!pipeline.hasViews()) {
+      err.println(
+          "lambda serve: pipeline '"
+              + pipeline.name()
+              + "' declares no views; add a views { ... } section to serve it");
+      return CONFIGURATION_ERROR;
+    }
+    ContractSettings.Serving settings = pipeline.contract().serving();
+    CountDownLatch stopped = new CountDownLatch(1);
+    try {
+      // The default engine needs no Spark session: it starts in a second.
+      ServingLayer serving =
+          settings.engine().equals("spark")
+              ? ServingLayer.withSpark(pipeline, SparkSessions.start(pipeline))
+              : ServingLayer.withDuckDb(pipeline, new Configuration());
+      serving.start();
+      HttpApi api = HttpApi.start(serving, settings.host(), settings.port());
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    api.close();
+                    serving.close();
+                    stopped.countDown();
+                  },
+                  "lambda-serve-stop"));
+      out.println(
+          "serving the views of '"
+              + pipeline.name()
+              + "' with "
+              + serving.engine().name()
+              + " at "
+              + api.url()
+              + "\n  "
+              + api.url()
+              + "/views\n  "
+              + api.url()
+              + "/views/"
+              + pipeline.views().get(0).name()
+              + "\n  curl -d 'SELECT * FROM "
+              + pipeline.views().get(0).name()
+              + " LIMIT 10' "
+              + api.url()
+              + "/query\nCtrl-C stops it");
+      stopped.await();
+      return OK;
+    } catch (Exception e) {
+      LOG.debug("serving failed", e);
+      err.println("lambda serve: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      return RUNTIME_FAILURE;
+    }
+  }
+
   /**
    * Loads and validates the command's pipeline for one layer and logs its effective configuration;
    * returns null after printing the problems when it cannot run.
@@ -292,7 +407,8 @@ public final class Launcher {
     }
     Pipeline pipeline;
     try {
-      pipeline = loader.load(command.file(), command.overrides(), Set.of(mode));
+      pipeline =
+          loader.load(command.file(), command.overrides(), mode == null ? Set.of() : Set.of(mode));
     } catch (ConfigurationException e) {
       err.println(command.file() + ": " + e.getMessage());
       return null;

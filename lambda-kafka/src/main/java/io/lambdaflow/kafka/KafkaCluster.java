@@ -89,8 +89,17 @@ final class KafkaCluster {
 
   /** The current end offset of each partition. */
   Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+    return offsets(partitions, OffsetSpec.latest());
+  }
+
+  /** The earliest offset each partition still holds (retention moves it forward). */
+  Map<TopicPartition, Long> beginningOffsets(List<TopicPartition> partitions) {
+    return offsets(partitions, OffsetSpec.earliest());
+  }
+
+  private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
+    partitions.forEach(p -> request.put(p, spec));
     return ask(
         admin -> {
           Map<TopicPartition, Long> offsets = new HashMap<>();

@@ -8,10 +8,11 @@ import static org.apache.spark.sql.functions.lit;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.spi.PluginContext;
 import io.lambdaflow.spi.ReadContext;
-import io.lambdaflow.spi.SupportsBatchRead;
+import io.lambdaflow.spi.SupportsHorizon;
 import io.lambdaflow.spi.SupportsStreamRead;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,8 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.DataStreamReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka through Spark's connector. Batch runs read a bounded range fixed when the run starts (the
@@ -37,8 +40,9 @@ import org.apache.spark.sql.streaming.DataStreamReader;
  * a successful run for {@code starting-offsets = last-run}. Every record carries its position as
  * {@code topic/partition@offset}.
  */
-final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
+final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
 
   private final PluginContext plugin;
   private final String bootstrapServers;
@@ -106,6 +110,73 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
         subscribe(context.spark().read().format("kafka"))
             .option("startingOffsets", starting)
             .option("endingOffsets", end != null ? toJson(end) : endingOffsets);
+    return shape(reader.load(), context);
+  }
+
+  @Override
+  public Horizon horizon(ReadContext context) {
+    KafkaCluster cluster = new KafkaCluster(bootstrapServers, client, timeout);
+    Map<String, Long> ends = new TreeMap<>();
+    cluster
+        .endOffsets(cluster.partitions(topics, topicPattern))
+        .forEach((partition, end) -> ends.put(key(partition), end));
+    return new Horizon(ends);
+  }
+
+  @Override
+  public Dataset<Row> readRange(ReadContext context, Horizon from, Horizon to) {
+    KafkaCluster cluster = new KafkaCluster(bootstrapServers, client, timeout);
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String key : to.ends().keySet()) {
+      int slash = key.lastIndexOf('/');
+      partitions.add(
+          new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1))));
+    }
+    Map<TopicPartition, Long> beginning = cluster.beginningOffsets(partitions);
+    Map<TopicPartition, Long> starting = new TreeMap<>(KafkaSource::byName);
+    Map<TopicPartition, Long> ending = new TreeMap<>(KafkaSource::byName);
+    List<String> gaps = new ArrayList<>();
+    for (TopicPartition partition : partitions) {
+      long end = to.ends().get(key(partition));
+      Long start = from.end(key(partition)).orElse(null);
+      long earliest = beginning.getOrDefault(partition, 0L);
+      if (start != null && start < earliest && start < end) {
+        gaps.add(
+            "topic "
+                + partition.topic()
+                + " partition "
+                + partition.partition()
+                + " no longer holds offsets "
+                + start
+                + " to "
+                + (Math.min(earliest, end) - 1)
+                + " (it starts at "
+                + earliest
+                + ")");
+      }
+      starting.put(partition, start == null ? earliest : Math.min(start, end));
+      ending.put(partition, end);
+    }
+    if (!gaps.isEmpty() && context.acceptGaps()) {
+      LOG.warn("source '{}' accepts a gap in its data: {}", plugin.nodeName(), gaps);
+      partitions.forEach(
+          p ->
+              starting.put(
+                  p, Math.min(Math.max(starting.get(p), beginning.get(p)), ending.get(p))));
+    } else if (!gaps.isEmpty()) {
+      throw new DataGapException(
+          "source '"
+              + plugin.nodeName()
+              + "': records expired before a batch run read them, so the master dataset would"
+              + " miss them: "
+              + String.join("; ", gaps)
+              + ". Raise the topic's retention or run batch more often; to accept the loss and"
+              + " go on from what the topic still holds, run once with --accept-gap");
+    }
+    DataFrameReader reader =
+        subscribe(context.spark().read().format("kafka"))
+            .option("startingOffsets", toJson(starting))
+            .option("endingOffsets", toJson(ending));
     return shape(reader.load(), context);
   }
 
@@ -190,6 +261,10 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
                 lit("@"),
                 col("offset").cast("string"))
             .alias(MetadataColumns.POSITION));
+    base.add(
+        concat(col("topic"), lit("/"), col("partition").cast("string"))
+            .alias(MetadataColumns.PARTITION));
+    base.add(col("offset").alias(MetadataColumns.OFFSET));
     Dataset<Row> records = raw.select(base.toArray(Column[]::new));
     if (parser == null) {
       return records;
@@ -223,6 +298,14 @@ final class KafkaSource implements SupportsBatchRead, SupportsStreamRead {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the offsets of the last run from " + file, e);
     }
+  }
+
+  private static String key(TopicPartition partition) {
+    return partition.topic() + "/" + partition.partition();
+  }
+
+  private static int byName(TopicPartition a, TopicPartition b) {
+    return a.toString().compareTo(b.toString());
   }
 
   private Path stateFile() {

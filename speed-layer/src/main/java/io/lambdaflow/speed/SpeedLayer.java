@@ -7,9 +7,12 @@ import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.Triggers;
+import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsStreamWrite;
+import io.lambdaflow.views.LambdaStore;
+import io.lambdaflow.views.ViewQueries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +55,12 @@ public final class SpeedLayer {
       for (SinkNode sink : pipeline.sinks()) {
         Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
         queries.add(start(pipeline, sink, data));
+      }
+      LambdaStore store =
+          new LambdaStore(
+              pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+      for (ViewNode view : pipeline.views()) {
+        queries.add(startView(pipeline, view, plan, store));
       }
       Optional<Dataset<Row>> deadLetters = plan.deadLetters();
       if (deadLetters.isPresent()) {
@@ -111,6 +120,22 @@ public final class SpeedLayer {
               + ") cannot start: "
               + PipelineRunException.firstLine(e),
           e);
+    }
+  }
+
+  private StreamingQuery startView(
+      Pipeline pipeline, ViewNode view, PipelinePlanner.Plan plan, LambdaStore store) {
+    Dataset<Row> rows = ViewQueries.rows(view, plan.outputs().get(view.input()));
+    try {
+      return rows.writeStream()
+          .queryName(pipeline.name() + ".view." + view.name())
+          .trigger(Triggers.parse(pipeline.speed().trigger()))
+          .option("checkpointLocation", pipeline.speed().checkpointRoot() + "/views/" + view.name())
+          .foreachBatch(new SpeedViewWriter(view, store))
+          .start();
+    } catch (Exception e) { // Spark throws checked TimeoutException undeclared
+      throw new PipelineRunException(
+          "speed view '" + view.name() + "' cannot start: " + PipelineRunException.firstLine(e), e);
     }
   }
 

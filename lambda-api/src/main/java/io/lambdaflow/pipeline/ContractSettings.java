@@ -1,0 +1,70 @@
+package io.lambdaflow.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the lambda contract's master dataset, serving layer and metastore registration.
+ *
+ * @param masterPartitions extra partition columns of each source's master dataset: source name to
+ *     (column name to Spark SQL expression over the source's records)
+ * @param serving how {@code lambda serve} serves the views
+ * @param metastore where batch runs register the master dataset and batch views as tables
+ */
+public record ContractSettings(
+    Map<String, Map<String, String>> masterPartitions, Serving serving, Metastore metastore) {
+
+  public ContractSettings {
+    masterPartitions = Map.copyOf(masterPartitions);
+    requireNonNull(serving, "serving is null");
+    requireNonNull(metastore, "metastore is null");
+  }
+
+  /**
+   * The serving layer.
+   *
+   * @param engine {@code duckdb} (embedded, low latency, views that fit one machine) or {@code
+   *     spark} (Spark SQL, for views larger than one machine)
+   * @param host the address the HTTP API binds to
+   * @param port its port; 0 picks a free one
+   * @param refreshInterval how often new batch publishes and speed output are picked up
+   * @param cacheDir where remote (HDFS, S3) view files are copied for the embedded engine; empty
+   *     for a temporary directory
+   * @param maxRows the most rows one answer returns
+   */
+  public record Serving(
+      String engine,
+      String host,
+      int port,
+      Duration refreshInterval,
+      String cacheDir,
+      int maxRows) {
+    public Serving {
+      requireNonNull(engine, "engine is null");
+      requireNonNull(host, "host is null");
+      requireNonNull(refreshInterval, "refreshInterval is null");
+      requireNonNull(cacheDir, "cacheDir is null");
+    }
+  }
+
+  /**
+   * The metastore.
+   *
+   * @param enabled whether batch runs register tables
+   * @param uri a {@code thrift://} URI of a Hive metastore; empty for Spark's embedded Derby one
+   * @param database the database the tables go in
+   * @param derbyPath where the embedded Derby metastore keeps its files (a local directory)
+   * @param warehouse Spark's warehouse directory
+   */
+  public record Metastore(
+      boolean enabled, String uri, String database, String derbyPath, String warehouse) {
+    public Metastore {
+      requireNonNull(uri, "uri is null");
+      requireNonNull(database, "database is null");
+      requireNonNull(derbyPath, "derbyPath is null");
+      requireNonNull(warehouse, "warehouse is null");
+    }
+  }
+}

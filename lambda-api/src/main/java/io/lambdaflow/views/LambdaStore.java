@@ -1,0 +1,353 @@
+package io.lambdaflow.views;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaflow.spi.Horizon;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where the lambda contract keeps a pipeline's data under its storage root, and the two atomic
+ * steps it relies on: publishing a batch run (one new file, written aside and renamed into place)
+ * and committing a speed micro-batch (a folder written aside and renamed into place).
+ *
+ * <pre>
+ * master/&lt;pipeline&gt;/&lt;source&gt;/_lambda_run=N/...     the master dataset, per run
+ * views/&lt;pipeline&gt;/&lt;view&gt;/run=N/                    batch view versions
+ * speed/&lt;pipeline&gt;/&lt;view&gt;/batch=ID/                  speed view micro-batches
+ * state/&lt;pipeline&gt;/published/N.json                  what run N published
+ * </pre>
+ */
+public final class LambdaStore {
+  /** The master dataset's partition column naming the run that appended a record. */
+  public static final String RUN_COLUMN = "_lambda_run";
+
+  private static final String META = "_lambda_meta.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String root;
+  private final String pipeline;
+  private final Configuration hadoop;
+
+  public LambdaStore(String storageRoot, String pipeline, Configuration hadoop) {
+    this.root = requireNonNull(storageRoot, "storageRoot is null");
+    this.pipeline = requireNonNull(pipeline, "pipeline is null");
+    this.hadoop = requireNonNull(hadoop, "hadoop is null");
+  }
+
+  public Configuration hadoop() {
+    return hadoop;
+  }
+
+  /** The master dataset of {@code source}. */
+  public Path master(String source) {
+    return new Path(root + "/master/" + pipeline + "/" + source);
+  }
+
+  /** The partition of {@code source}'s master dataset that run {@code run} appends. */
+  public Path masterRun(String source, long run) {
+    return new Path(master(source), RUN_COLUMN + "=" + run);
+  }
+
+  /** Where run {@code run} writes the batch view {@code view}. */
+  public Path batchView(String view, long run) {
+    return new Path(root + "/views/" + pipeline + "/" + view + "/run=" + run);
+  }
+
+  /** The folder of {@code view}'s speed micro-batches. */
+  public Path speedView(String view) {
+    return new Path(root + "/speed/" + pipeline + "/" + view);
+  }
+
+  private Path publishedDir() {
+    return new Path(root + "/state/" + pipeline + "/published");
+  }
+
+  /** The latest published state, or {@link Published#NONE} before the first run. */
+  public Published published() {
+    try {
+      FileSystem fs = publishedDir().getFileSystem(hadoop);
+      Optional<Path> latest = publishedFiles(fs).stream().reduce((a, b) -> b);
+      if (latest.isEmpty()) {
+        return Published.NONE;
+      }
+      try (InputStream in = fs.open(latest.get())) {
+        return parsePublished(JSON.readTree(in));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read what was published under " + publishedDir(), e);
+    }
+  }
+
+  /**
+   * Publishes {@code published} atomically: readers see the previous state until the rename makes
+   * this one visible in a single step.
+   */
+  public void publish(Published published) {
+    Path target = new Path(publishedDir(), published.run() + ".json");
+    Path aside = new Path(publishedDir(), "." + published.run() + ".json.tmp");
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      fs.mkdirs(publishedDir());
+      try (OutputStream out = fs.create(aside, true)) {
+        out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(published)));
+      }
+      if (fs.exists(target)) {
+        throw new IllegalStateException(
+            "run " + published.run() + " was published already (" + target + ")");
+      }
+      if (!fs.rename(aside, target)) {
+        throw new IOException("rename of " + aside + " to " + target + " failed");
+      }
+      List<Path> files = publishedFiles(fs);
+      for (int i = 0; i < files.size() - 10; i++) {
+        fs.delete(files.get(i), false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish run " + published.run() + " to " + target, e);
+    }
+  }
+
+  private List<Path> publishedFiles(FileSystem fs) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try {
+      for (FileStatus status : fs.listStatus(publishedDir())) {
+        String name = status.getPath().getName();
+        if (name.matches("\\d+\\.json")) {
+          files.add(status.getPath());
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return files;
+    }
+    files.sort(Comparator.comparingLong(p -> Long.parseLong(p.getName().replace(".json", ""))));
+    return files;
+  }
+
+  /** Deletes a folder and everything in it, if it exists. */
+  public void delete(Path path) {
+    try {
+      path.getFileSystem(hadoop).delete(path, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path, e);
+    }
+  }
+
+  /** Deletes batch view versions of runs before {@code keepFrom}. */
+  public void dropViewVersionsBefore(String view, long keepFrom) {
+    Path parent = batchView(view, 0).getParent();
+    try {
+      FileSystem fs = parent.getFileSystem(hadoop);
+      for (FileStatus status : listOrEmpty(fs, parent)) {
+        String name = status.getPath().getName();
+        if (name.matches("run=\\d+") && Long.parseLong(name.substring(4)) < keepFrom) {
+          fs.delete(status.getPath(), true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up old versions of view " + view, e);
+    }
+  }
+
+  /** The folder a micro-batch is written to before {@link #commitSpeedBatch} moves it in. */
+  public Path speedBatchAside(String view, long batchId) {
+    return new Path(speedView(view), ".batch=" + batchId + ".tmp");
+  }
+
+  /**
+   * Moves a written micro-batch into place with its description; a batch written before under the
+   * same id (a replay after a crash) is replaced.
+   */
+  public void commitSpeedBatch(String view, SpeedBatch batch) {
+    Path aside = speedBatchAside(view, batch.batchId());
+    Path target = new Path(speedView(view), "batch=" + batch.batchId());
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      try (OutputStream out = fs.create(new Path(aside, META), true)) {
+        out.write(JSON.writeValueAsBytes(toJson(batch)));
+      }
+      fs.delete(target, true);
+      if (!fs.rename(aside, target)) {
+        throw new IOException("rename of " + aside + " to " + target + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot commit micro-batch " + batch.batchId() + " of speed view " + view, e);
+    }
+  }
+
+  /** The committed micro-batches of {@code view}'s speed view, by batch id. */
+  public List<SpeedBatch> speedBatches(String view) {
+    Path parent = speedView(view);
+    List<SpeedBatch> batches = new ArrayList<>();
+    try {
+      FileSystem fs = parent.getFileSystem(hadoop);
+      for (FileStatus status : listOrEmpty(fs, parent)) {
+        if (!status.getPath().getName().startsWith("batch=")) {
+          continue;
+        }
+        try (InputStream in = fs.open(new Path(status.getPath(), META))) {
+          batches.add(parseSpeedBatch(JSON.readTree(in), status.getPath().toString()));
+        } catch (FileNotFoundException e) {
+          // being replaced right now; the next listing sees it
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the speed view " + view + " at " + parent, e);
+    }
+    batches.sort(Comparator.comparingLong(SpeedBatch::batchId));
+    return batches;
+  }
+
+  /** Deletes the micro-batches of {@code view} whose every row {@code published} covers. */
+  public int pruneSpeed(String view, Published published) {
+    int pruned = 0;
+    for (SpeedBatch batch : speedBatches(view)) {
+      if (batch.coveredBy(published)) {
+        delete(new Path(batch.path()));
+        pruned++;
+      }
+    }
+    return pruned;
+  }
+
+  /** The Parquet files directly in {@code folder}, as qualified paths. */
+  public List<String> parquetFiles(String folder) {
+    Path path = new Path(folder);
+    List<String> files = new ArrayList<>();
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      for (FileStatus status : listOrEmpty(fs, path)) {
+        if (status.isFile() && status.getPath().getName().endsWith(".parquet")) {
+          files.add(status.getPath().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+    files.sort(null);
+    return files;
+  }
+
+  private static FileStatus[] listOrEmpty(FileSystem fs, Path path) throws IOException {
+    try {
+      return fs.listStatus(path);
+    } catch (FileNotFoundException e) {
+      return new FileStatus[0];
+    }
+  }
+
+  private static ObjectNode toJson(Published published) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("run", published.run());
+    node.put("runId", published.runId());
+    node.put("publishedAt", published.publishedAt().toString());
+    ObjectNode horizons = node.putObject("horizons");
+    published.horizons().forEach((source, horizon) -> horizons.set(source, toJson(horizon)));
+    ObjectNode views = node.putObject("views");
+    published
+        .views()
+        .forEach(
+            (name, view) -> {
+              ObjectNode v = views.putObject(name);
+              v.put("path", view.path());
+              v.put("rows", view.rows());
+              view.columns().forEach(v.putArray("columns")::add);
+            });
+    return node;
+  }
+
+  private static ObjectNode toJson(Horizon horizon) {
+    ObjectNode node = JSON.createObjectNode();
+    new TreeMap<>(horizon.ends()).forEach(node::put);
+    return node;
+  }
+
+  private static Published parsePublished(JsonNode node) {
+    Map<String, Horizon> horizons = new LinkedHashMap<>();
+    node.path("horizons")
+        .fields()
+        .forEachRemaining(e -> horizons.put(e.getKey(), new Horizon(longs(e.getValue()))));
+    Map<String, Published.BatchView> views = new LinkedHashMap<>();
+    node.path("views")
+        .fields()
+        .forEachRemaining(
+            e ->
+                views.put(
+                    e.getKey(),
+                    new Published.BatchView(
+                        e.getValue().path("path").asText(),
+                        e.getValue().path("rows").asLong(),
+                        strings(e.getValue().path("columns")))));
+    return new Published(
+        node.path("run").asLong(),
+        node.path("runId").asText(),
+        Instant.parse(node.path("publishedAt").asText()),
+        horizons,
+        views);
+  }
+
+  private static ObjectNode toJson(SpeedBatch batch) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("batchId", batch.batchId());
+    node.put("rows", batch.rows());
+    batch.columns().forEach(node.putArray("columns")::add);
+    ObjectNode offsets = node.putObject("maxOffsets");
+    batch
+        .maxOffsets()
+        .forEach(
+            (source, byPartition) -> {
+              ObjectNode s = offsets.putObject(source);
+              byPartition.forEach(s::put);
+            });
+    node.put("writtenAt", batch.writtenAt().toString());
+    return node;
+  }
+
+  private static SpeedBatch parseSpeedBatch(JsonNode node, String path) {
+    Map<String, Map<String, Long>> offsets = new LinkedHashMap<>();
+    node.path("maxOffsets")
+        .fields()
+        .forEachRemaining(e -> offsets.put(e.getKey(), longs(e.getValue())));
+    return new SpeedBatch(
+        node.path("batchId").asLong(),
+        path,
+        node.path("rows").asLong(),
+        strings(node.path("columns")),
+        offsets,
+        Instant.parse(node.path("writtenAt").asText()));
+  }
+
+  private static Map<String, Long> longs(JsonNode node) {
+    Map<String, Long> values = new TreeMap<>();
+    node.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asLong()));
+    return values;
+  }
+
+  private static List<String> strings(JsonNode node) {
+    List<String> values = new ArrayList<>();
+    for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
+      values.add(it.next().asText());
+    }
+    return values;
+  }
+}

@@ -1,0 +1,214 @@
+package io.lambdaflow.serving;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSetMetaData;
+import org.duckdb.StatementReturnType;
+
+/**
+ * DuckDB in this process, in memory: each view's Parquet files are loaded into tables (sorted by
+ * the view's keys, so lookups skip most of the data) when they change, and queries run on pooled
+ * connections. User queries cannot reach files outside the view folders ({@code
+ * enable_external_access} off, {@code allowed_directories} set) and run in a transaction that is
+ * rolled back.
+ */
+final class DuckDbEngine implements Engine {
+  private final DuckDBConnection root;
+  private final ConcurrentLinkedQueue<Connection> pool = new ConcurrentLinkedQueue<>();
+  private final Map<String, String> kinds = new HashMap<>();
+
+  /**
+   * @param allowedDirectories the folders Parquet files may be read from
+   */
+  DuckDbEngine(List<String> allowedDirectories) {
+    try {
+      Class.forName("org.duckdb.DuckDBDriver");
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement statement = root.createStatement()) {
+        statement.execute("SET TimeZone = 'UTC'");
+        String allowed =
+            allowedDirectories.stream()
+                .map(d -> "'" + (d.endsWith("/") ? d : d + "/").replace("'", "''") + "'")
+                .collect(Collectors.joining(", ", "[", "]"));
+        statement.execute("SET allowed_directories = " + allowed);
+        statement.execute("SET enable_external_access = false");
+        statement.execute("SET lock_configuration = true");
+      }
+    } catch (ClassNotFoundException | SQLException e) {
+      throw new IllegalStateException("cannot start DuckDB: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "duckdb";
+  }
+
+  @Override
+  public String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  @Override
+  public synchronized void apply(List<Change> changes) {
+    try (Statement statement = root.createStatement()) {
+      statement.execute("BEGIN TRANSACTION");
+      try {
+        for (Change change : changes) {
+          apply(statement, change);
+        }
+        statement.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        statement.execute("ROLLBACK");
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB refused a refresh: " + e.getMessage(), e);
+    }
+  }
+
+  private void apply(Statement statement, Change change) throws SQLException {
+    if (change instanceof ParquetTable table) {
+      String files =
+          table.files().stream()
+              .map(f -> "'" + f.replace("'", "''") + "'")
+              .collect(Collectors.joining(", ", "[", "]"));
+      statement.execute(
+          "CREATE OR REPLACE TABLE "
+              + quote(table.name())
+              + " AS SELECT * FROM read_parquet("
+              + files
+              + ")"
+              + (table.orderBy().isEmpty()
+                  ? ""
+                  : " ORDER BY "
+                      + table.orderBy().stream()
+                          .map(this::quote)
+                          .collect(Collectors.joining(", "))));
+      kinds.put(table.name(), "TABLE");
+    } else if (change instanceof HorizonTable horizon) {
+      statement.execute(
+          "CREATE OR REPLACE TABLE "
+              + quote(horizon.name())
+              + " (source VARCHAR, part VARCHAR, end_offset BIGINT)");
+      try (DuckDBAppender appender = root.createAppender("main", horizon.name())) {
+        for (HorizonRow row : horizon.rows()) {
+          appender.beginRow();
+          appender.append(row.source());
+          appender.append(row.part());
+          appender.append(row.endOffset());
+          appender.endRow();
+        }
+      }
+      kinds.put(horizon.name(), "TABLE");
+    } else if (change instanceof QueryTable table) {
+      statement.execute("CREATE OR REPLACE TABLE " + quote(table.name()) + " AS " + table.sql());
+      kinds.put(table.name(), "TABLE");
+    } else if (change instanceof View view) {
+      statement.execute("CREATE OR REPLACE VIEW " + quote(view.name()) + " AS " + view.sql());
+      kinds.put(view.name(), "VIEW");
+    } else if (change instanceof Drop drop) {
+      String kind = kinds.remove(drop.name());
+      if (kind != null) {
+        statement.execute("DROP " + kind + " IF EXISTS " + quote(drop.name()));
+      }
+    }
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+    Connection connection = pool.poll();
+    try {
+      if (connection == null) {
+        connection = root.duplicate();
+      }
+      try (Statement transaction = connection.createStatement()) {
+        transaction.execute("BEGIN TRANSACTION");
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+          ResultSetMetaData shape = statement.getMetaData();
+          if (shape instanceof DuckDBResultSetMetaData duck
+              && duck.getReturnType() != StatementReturnType.QUERY_RESULT) {
+            throw new IllegalArgumentException(
+                "only read-only queries are served; this statement changes data or settings");
+          }
+          for (int i = 0; i < parameters.size(); i++) {
+            statement.setObject(i + 1, parameters.get(i));
+          }
+          statement.setMaxRows(maxRows + 1);
+          try (ResultSet results = statement.executeQuery()) {
+            return read(results, maxRows);
+          }
+        } finally {
+          transaction.execute("ROLLBACK");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(firstLine(e.getMessage()), e);
+    } finally {
+      if (connection != null) {
+        pool.offer(connection);
+      }
+    }
+  }
+
+  private static QueryResult read(ResultSet results, int maxRows) throws SQLException {
+    ResultSetMetaData meta = results.getMetaData();
+    List<String> columns = new ArrayList<>();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      columns.add(meta.getColumnLabel(i));
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    boolean truncated = false;
+    while (results.next()) {
+      if (rows.size() == maxRows) {
+        truncated = true;
+        break;
+      }
+      List<Object> row = new ArrayList<>(columns.size());
+      for (int i = 1; i <= columns.size(); i++) {
+        row.add(QueryResult.normalize(results.getObject(i)));
+      }
+      rows.add(row);
+    }
+    return new QueryResult(columns, rows, truncated);
+  }
+
+  static String firstLine(String message) {
+    if (message == null) {
+      return "query failed";
+    }
+    String trimmed = message.strip();
+    int newline = trimmed.indexOf('\n');
+    return newline < 0 ? trimmed : trimmed.substring(0, newline);
+  }
+
+  @Override
+  public synchronized void close() {
+    Connection connection;
+    while ((connection = pool.poll()) != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+    try {
+      root.close();
+    } catch (SQLException e) {
+      // closing anyway
+    }
+  }
+}

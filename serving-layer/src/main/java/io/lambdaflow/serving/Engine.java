@@ -1,0 +1,52 @@
+package io.lambdaflow.serving;
+
+import java.util.List;
+
+/**
+ * A query engine the serving layer defines relations in and queries. Relations are replaced in
+ * batches ({@link #apply}) so that a query sees all of a refresh or none of it.
+ */
+public interface Engine extends AutoCloseable {
+
+  /** The engine's name in config and answers: {@code duckdb} or {@code spark}. */
+  String name();
+
+  /** Quotes an identifier by the engine's rule. */
+  String quote(String identifier);
+
+  /** One change to the engine's relations. */
+  sealed interface Change {}
+
+  /**
+   * A relation over Parquet files (materialized where the engine caches), ordered by {@code
+   * orderBy} where that speeds up lookups.
+   */
+  record ParquetTable(String name, List<String> files, List<String> orderBy) implements Change {}
+
+  /** A horizon relation with columns source, part, end_offset. */
+  record HorizonTable(String name, List<HorizonRow> rows) implements Change {}
+
+  /** A relation holding the result of a query over other relations. */
+  record QueryTable(String name, String sql) implements Change {}
+
+  /** A view users query by name. */
+  record View(String name, String sql) implements Change {}
+
+  /** Removes a relation no longer used. */
+  record Drop(String name) implements Change {}
+
+  /** One partition's end in a horizon relation. */
+  record HorizonRow(String source, String part, long endOffset) {}
+
+  /** Applies changes in order, as one step where the engine allows. */
+  void apply(List<Change> changes);
+
+  /**
+   * Runs a read-only query (already checked) with positional {@code ?} parameters, returning at
+   * most {@code maxRows} rows.
+   */
+  QueryResult query(String sql, List<Object> parameters, int maxRows);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,130 @@
+package io.lambdaflow.serving;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.Command;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.collection.JavaConverters;
+
+/**
+ * Spark SQL as the serving engine, for views larger than one machine: views are temporary views in
+ * a session of their own over the Parquet files where they lie (the speed part, small, is cached).
+ * Slower per query than DuckDB, same answers.
+ */
+final class SparkEngine implements Engine {
+  private static final StructType HORIZON =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("part", DataTypes.StringType, false)
+          .add("end_offset", DataTypes.LongType, false);
+
+  private final SparkSession spark;
+  private final Map<String, Dataset<Row>> cached = new HashMap<>();
+
+  SparkEngine(SparkSession spark) {
+    this.spark = spark.newSession();
+  }
+
+  @Override
+  public String name() {
+    return "spark";
+  }
+
+  @Override
+  public String quote(String identifier) {
+    return "`" + identifier.replace("`", "``") + "`";
+  }
+
+  @Override
+  public synchronized void apply(List<Change> changes) {
+    for (Change change : changes) {
+      if (change instanceof ParquetTable table) {
+        spark
+            .read()
+            .parquet(table.files().toArray(String[]::new))
+            .createOrReplaceTempView(table.name());
+      } else if (change instanceof HorizonTable horizon) {
+        List<Row> rows = new ArrayList<>();
+        horizon
+            .rows()
+            .forEach(r -> rows.add(RowFactory.create(r.source(), r.part(), r.endOffset())));
+        spark.createDataFrame(rows, HORIZON).createOrReplaceTempView(horizon.name());
+      } else if (change instanceof QueryTable table) {
+        Dataset<Row> data = spark.sql(table.sql()).persist(StorageLevel.MEMORY_ONLY());
+        data.count();
+        data.createOrReplaceTempView(table.name());
+        Dataset<Row> previous = cached.put(table.name(), data);
+        if (previous != null) {
+          previous.unpersist();
+        }
+      } else if (change instanceof View view) {
+        spark.sql(view.sql()).createOrReplaceTempView(view.name());
+      } else if (change instanceof Drop drop) {
+        spark.catalog().dropTempView(drop.name());
+        Dataset<Row> data = cached.remove(drop.name());
+        if (data != null) {
+          data.unpersist();
+        }
+      }
+    }
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+    LogicalPlan parsed;
+    try {
+      parsed = spark.sessionState().sqlParser().parsePlan(sql);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
+    }
+    refuseWrites(parsed);
+    try {
+      Dataset<Row> result =
+          parameters.isEmpty() ? spark.sql(sql) : spark.sql(sql, parameters.toArray());
+      List<Row> rows = result.limit(maxRows + 1).collectAsList();
+      List<List<Object>> values = new ArrayList<>();
+      for (Row row : rows.subList(0, Math.min(rows.size(), maxRows))) {
+        List<Object> raw = new ArrayList<>(row.size());
+        for (int i = 0; i < row.size(); i++) {
+          raw.add(row.get(i));
+        }
+        values.add(QueryResult.normalizeRow(raw));
+      }
+      return new QueryResult(List.of(result.columns()), values, rows.size() > maxRows);
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static void refuseWrites(LogicalPlan plan) {
+    Deque<LogicalPlan> pending = new ArrayDeque<>(List.of(plan));
+    while (!pending.isEmpty()) {
+      LogicalPlan node = pending.pop();
+      String kind = node.getClass().getSimpleName();
+      if (node instanceof Command || kind.contains("Insert") || kind.contains("Create")) {
+        throw new IllegalArgumentException(
+            "only read-only queries are served; this statement ("
+                + kind
+                + ") changes data or settings");
+      }
+      pending.addAll(JavaConverters.seqAsJavaList(node.children()));
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    cached.values().forEach(Dataset::unpersist);
+    cached.clear();
+  }
+}
