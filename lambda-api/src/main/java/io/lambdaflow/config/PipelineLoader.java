@@ -311,7 +311,7 @@ public final class PipelineLoader {
     Optional<SinkNode> deadLetter =
         deadLetter(root, name, storageRoot, declaredLayers, layers, problems, secretPaths);
     List<ViewNode> views = views(root, sourceNames, declaredTransforms, problems, declaredSinks);
-    if (views.isEmpty() && sinks.isEmpty() && !hasEntries(root, "views")) {
+    if (!hasEntries(root, "sinks") && !hasEntries(root, "views")) {
       problems.add(
           new Problem(
               location(root, "sinks"),
@@ -1188,6 +1188,8 @@ public final class PipelineLoader {
                   + "'"));
     }
     if (uri.isEmpty()
+        && metastore.enabled()
+        && hasEntries(root, "views")
         && metastore.derbyPath().matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")
         && !metastore.derbyPath().startsWith("file:")) {
       problems.add(

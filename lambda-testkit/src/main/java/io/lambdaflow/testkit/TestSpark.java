@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One local SparkSession per test JVM, started on first use and stopped when the JVM exits. Session
- * start-up costs seconds; sharing it keeps a suite fast. Tests must not stop it.
+ * One local SparkSession per test JVM (with a Hive metastore in Derby when spark-hive is on the
+ * classpath), started on first use and stopped when the JVM exits. Session start-up costs seconds;
+ * sharing it keeps a suite fast. Tests must not stop it.
  */
 public final class TestSpark {
   private static SparkSession session;
@@ -18,8 +19,21 @@ public final class TestSpark {
   public static synchronized SparkSession session() {
     if (session == null) {
       Path target = Path.of("target").toAbsolutePath();
+      SparkSession.Builder builder = SparkSession.builder();
+      if (hiveOnClasspath()) {
+        // A fresh Derby metastore per JVM, so tests can register tables as batch runs do.
+        System.setProperty("derby.stream.error.file", target.resolve("derby.log").toString());
+        builder =
+            builder
+                .enableHiveSupport()
+                .config(
+                    "spark.hadoop.javax.jdo.option.ConnectionURL",
+                    "jdbc:derby:;databaseName="
+                        + target.resolve("metastore_db-" + java.util.UUID.randomUUID())
+                        + ";create=true");
+      }
       session =
-          SparkSession.builder()
+          builder
               .master("local[2]")
               .appName("lambdaflow-tests")
               .config("spark.ui.enabled", "false")
@@ -33,5 +47,14 @@ public final class TestSpark {
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "stop-test-spark"));
     }
     return session;
+  }
+
+  private static boolean hiveOnClasspath() {
+    try {
+      Class.forName("org.apache.spark.sql.hive.HiveSessionStateBuilder");
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 }

@@ -16,6 +16,14 @@ final class ReadOnlyQuery {
   private static final Pattern COMMENTS = Pattern.compile("(?s)--[^\n]*|/\\*.*?\\*/");
   private static final Pattern FIRST_WORD = Pattern.compile("^[\\s(]*([A-Za-z]+)");
 
+  /**
+   * Words that make a statement write, whatever it starts with ({@code WITH x AS (...) INSERT}).
+   */
+  private static final Pattern WRITES =
+      Pattern.compile(
+          "(?i)\\b(INSERT|UPDATE|DELETE|MERGE|UPSERT|CREATE|DROP|ALTER|TRUNCATE|ATTACH|DETACH|COPY"
+              + "|INSTALL|PRAGMA|EXPORT|IMPORT|VACUUM|CHECKPOINT|GRANT|REVOKE)\\b");
+
   private ReadOnlyQuery() {}
 
   /**
@@ -41,9 +49,17 @@ final class ReadOnlyQuery {
               + (word.isEmpty() ? code.strip().split("\\s+")[0] : word)
               + "'");
     }
-    if (withoutStrings(code).contains(";")) {
+    String bare = withoutStrings(code);
+    if (bare.contains(";")) {
       throw new IllegalArgumentException(
           "send one query at a time: this text holds several statements separated by ';'");
+    }
+    Matcher write = WRITES.matcher(bare);
+    if (write.find()) {
+      throw new IllegalArgumentException(
+          "only read-only queries are served; refused a query containing '"
+              + write.group(1).toUpperCase(Locale.ROOT)
+              + "'");
     }
     return text;
   }

@@ -1,10 +1,10 @@
 package io.lambdaflow.serving;
 
-import static io.lambdaflow.serving.LambdaContract.PER_HOST_SQL;
-import static io.lambdaflow.serving.LambdaContract.PURCHASES_SQL;
-import static io.lambdaflow.serving.LambdaContract.perHost;
-import static io.lambdaflow.serving.LambdaContract.purchases;
 import static io.lambdaflow.serving.LambdaContract.text;
+import static io.lambdaflow.testkit.GameEvents.PER_HOST_SQL;
+import static io.lambdaflow.testkit.GameEvents.PURCHASES_SQL;
+import static io.lambdaflow.testkit.GameEvents.perHost;
+import static io.lambdaflow.testkit.GameEvents.purchases;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdaflow.batch.BatchLayer;
@@ -13,6 +13,7 @@ import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
+import io.lambdaflow.testkit.GameEvents;
 import io.lambdaflow.testkit.TestSpark;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,13 +53,13 @@ class LambdaInvariantTest {
     kafka.close();
   }
 
-  static void produce(String topic, List<LambdaContract.Event> events) {
+  static void produce(String topic, List<GameEvents.Event> events) {
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", kafka.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer())) {
-      for (LambdaContract.Event event : events) {
+      for (GameEvents.Event event : events) {
         producer.send(new ProducerRecord<>(topic, event.host(), event.json()));
       }
       producer.flush();
@@ -79,8 +80,8 @@ class LambdaInvariantTest {
     kafka.createTopic(topic, 2);
     Pipeline pipeline =
         LambdaContract.pipeline(
-            LambdaContract.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
-    List<LambdaContract.Event> produced = new ArrayList<>();
+            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
+    List<GameEvents.Event> produced = new ArrayList<>();
     int seen = 0; // every step processes all that was produced before it
     List<String> steps = new ArrayList<>();
     try (ServingLayer duck =
@@ -90,8 +91,8 @@ class LambdaInvariantTest {
         int choice = step == 0 ? 0 : random.nextInt(4);
         switch (choice) {
           case 0, 3 -> {
-            List<LambdaContract.Event> events =
-                LambdaContract.events(random, produced.size(), 5 + random.nextInt(40));
+            List<GameEvents.Event> events =
+                GameEvents.events(random, produced.size(), 5 + random.nextInt(40));
             produce(topic, events);
             produced.addAll(events);
             steps.add("produce " + events.size());
@@ -107,7 +108,7 @@ class LambdaInvariantTest {
             steps.add("speed");
           }
         }
-        List<LambdaContract.Event> visible = produced.subList(0, seen);
+        List<GameEvents.Event> visible = produced.subList(0, seen);
         duck.refresh();
         String context = "seed " + seed + " after " + steps;
         if (seen == 0) {
@@ -131,14 +132,14 @@ class LambdaInvariantTest {
     kafka.createTopic(topic, 2);
     Pipeline pipeline =
         LambdaContract.pipeline(
-            LambdaContract.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
-    List<LambdaContract.Event> first = LambdaContract.events(random, 0, 60);
+            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
+    List<GameEvents.Event> first = GameEvents.events(random, 0, 60);
     produce(topic, first);
     new BatchLayer(spark).run(pipeline);
-    List<LambdaContract.Event> more = LambdaContract.events(random, 60, 40);
+    List<GameEvents.Event> more = GameEvents.events(random, 60, 40);
     produce(topic, more);
     speedStep(pipeline);
-    List<LambdaContract.Event> all = new ArrayList<>(first);
+    List<GameEvents.Event> all = new ArrayList<>(first);
     all.addAll(more);
 
     try (ServingLayer serving =

@@ -1,0 +1,321 @@
+package io.lambdaflow.serving;
+
+import static io.lambdaflow.serving.LambdaContract.text;
+import static io.lambdaflow.testkit.GameEvents.PER_HOST_SQL;
+import static io.lambdaflow.testkit.GameEvents.PURCHASES_SQL;
+import static io.lambdaflow.testkit.GameEvents.perHost;
+import static io.lambdaflow.testkit.GameEvents.purchases;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaflow.batch.BatchLayer;
+import io.lambdaflow.batch.RunSummary;
+import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.speed.RunningPipeline;
+import io.lambdaflow.speed.SpeedLayer;
+import io.lambdaflow.testkit.GameEvents;
+import io.lambdaflow.testkit.TestSpark;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The serving layer's engines and API, the metastore, recompute and Kafka gaps. */
+class ServingLayerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static EmbeddedKafka kafka;
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafka.start();
+    spark = TestSpark.session();
+  }
+
+  @AfterAll
+  static void stop() {
+    kafka.close();
+  }
+
+  private static void produce(String topic, int partition, List<GameEvents.Event> events) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (GameEvents.Event event : events) {
+        producer.send(new ProducerRecord<>(topic, partition, event.host(), event.json()));
+      }
+      producer.flush();
+    }
+  }
+
+  private Pipeline pipeline(String topic, Map<String, String> overrides) {
+    return LambdaContract.pipeline(
+        GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), overrides);
+  }
+
+  /** Batch over the first events, speed over the rest: a view served from both layers. */
+  private List<GameEvents.Event> batchThenSpeed(String topic, Pipeline pipeline) throws Exception {
+    kafka.createTopic(topic, 1);
+    Random random = new Random(5);
+    List<GameEvents.Event> all = new ArrayList<>(GameEvents.events(random, 0, 120));
+    produce(topic, 0, all);
+    new BatchLayer(spark).run(pipeline);
+    List<GameEvents.Event> more = GameEvents.events(random, 120, 30);
+    produce(topic, 0, more);
+    all.addAll(more);
+    try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
+      running.awaitTermination();
+    }
+    return all;
+  }
+
+  @Test
+  void bothEnginesGiveIdenticalAnswers() throws Exception {
+    Pipeline pipeline = pipeline("engines", Map.of());
+    List<GameEvents.Event> all = batchThenSpeed("engines", pipeline);
+    List<String> queries =
+        List.of(
+            PURCHASES_SQL,
+            PER_HOST_SQL,
+            "SELECT host, SUM(events) AS events, MAX(top) AS top FROM per_host GROUP BY host",
+            "SELECT p.host, COUNT(*) AS n, MIN(h.mean) AS m FROM purchases p JOIN per_host h"
+                + " ON p.host = h.host AND p.event_type = h.event_type GROUP BY p.host",
+            "WITH big AS (SELECT * FROM purchases WHERE amount > 50) SELECT COUNT(*) FROM big");
+    try (ServingLayer duck =
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+        ServingLayer sparkSql = ServingLayer.withSpark(pipeline, spark)) {
+      duck.refresh();
+      sparkSql.refresh();
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(all));
+      for (String query : queries) {
+        assertThat(text(duck.query(query))).as(query).isEqualTo(text(sparkSql.query(query)));
+      }
+      for (String host : GameEvents.HOSTS) {
+        QueryResult duckRows = duck.lookup("per_host", Map.of("host", host), 100);
+        assertThat(duckRows.rows()).isNotEmpty();
+        assertThat(text(duckRows))
+            .isEqualTo(text(sparkSql.lookup("per_host", Map.of("host", host), 100)));
+      }
+      assertThat(duck.view("purchases").orElseThrow().speedRows())
+          .isEqualTo(sparkSql.view("purchases").orElseThrow().speedRows())
+          .isPositive();
+    }
+  }
+
+  @Test
+  void httpApiServesViewsLookupsAndReadOnlyQueries() throws Exception {
+    Pipeline pipeline = pipeline("http", Map.of());
+    List<GameEvents.Event> all = batchThenSpeed("http", pipeline);
+    HttpClient client = HttpClient.newHttpClient();
+    try (ServingLayer serving =
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+        HttpApi api = startApi(serving)) {
+      JsonNode health = get(client, api, "/health", 200);
+      assertThat(health.path("status").asText()).isEqualTo("ok");
+      assertThat(health.path("engine").asText()).isEqualTo("duckdb");
+
+      JsonNode views = get(client, api, "/views", 200).path("views");
+      assertThat(views).hasSize(2);
+      JsonNode perHost = views.get(1);
+      assertThat(perHost.path("name").asText()).isEqualTo("per_host");
+      assertThat(perHost.path("batch").path("run").asLong()).isEqualTo(1);
+      assertThat(perHost.path("batch").path("horizon").path("events").path("http/0").asLong())
+          .isEqualTo(120);
+      assertThat(perHost.path("speed").path("rows").asLong())
+          .isEqualTo(all.subList(120, 150).stream().filter(e -> !e.malformed()).count());
+      assertThat(perHost.path("ageSeconds").asDouble()).isGreaterThanOrEqualTo(0);
+
+      String host = GameEvents.HOSTS[1];
+      JsonNode lookup =
+          get(
+              client,
+              api,
+              "/views/per_host?host=" + URLEncoder.encode(host, StandardCharsets.UTF_8),
+              200);
+      long expectedEvents =
+          all.stream().filter(e -> !e.malformed() && e.host().equals(host)).count();
+      long servedEvents = 0;
+      for (JsonNode row : lookup.path("rows")) {
+        assertThat(row.path("host").asText()).isEqualTo(host);
+        servedEvents += row.path("events").asLong();
+      }
+      assertThat(servedEvents).isEqualTo(expectedEvents);
+
+      JsonNode answer = post(client, api, "SELECT COUNT(*) AS n FROM purchases", 200);
+      assertThat(answer.path("rows").get(0).path("n").asLong()).isEqualTo(purchases(all).size());
+
+      assertThat(post(client, api, "DROP TABLE purchases", 400).path("error").asText())
+          .contains("only read-only queries are served")
+          .contains("DROP");
+      assertThat(post(client, api, "SELECT 1; DELETE FROM purchases", 400).path("error").asText())
+          .contains("one query at a time");
+      assertThat(
+              post(client, api, "WITH x AS (SELECT 1) INSERT INTO purchases SELECT * FROM x", 400)
+                  .path("error")
+                  .asText())
+          .contains("read-only");
+      assertThat(
+              post(client, api, "SELECT * FROM read_csv('/etc/passwd')", 400)
+                  .path("error")
+                  .asText())
+          .containsIgnoringCase("access");
+      assertThat(post(client, api, PURCHASES_SQL, 200).path("count").asInt())
+          .as("nothing was dropped or changed")
+          .isEqualTo(purchases(all).size());
+      assertThat(get(client, api, "/views/nope", 404).path("error").asText())
+          .contains("no view named 'nope'")
+          .contains("purchases");
+      assertThat(get(client, api, "/views/per_host?amount=3", 400).path("error").asText())
+          .contains("not looked up by 'amount'")
+          .contains("[host, event_type]");
+      get(client, api, "/elsewhere", 404);
+    }
+  }
+
+  @Test
+  void batchViewsAndTheMasterDatasetAreTablesInTheMetastore() throws Exception {
+    String topic = "metastore";
+    kafka.createTopic(topic, 1);
+    Pipeline pipeline =
+        pipeline(
+            topic,
+            Map.of(
+                "metastore.enabled", "true",
+                "metastore.database", "game_tables",
+                "master.partition-by.events.day", "to_date(timestamp)"));
+    List<GameEvents.Event> events = GameEvents.events(new Random(3), 0, 80);
+    produce(topic, 0, events);
+    new BatchLayer(spark).run(pipeline);
+    List<GameEvents.Event> more = GameEvents.events(new Random(4), 80, 20);
+    produce(topic, 0, more);
+    new BatchLayer(spark).run(pipeline);
+    List<GameEvents.Event> all = new ArrayList<>(events);
+    all.addAll(more);
+
+    assertThat(spark.conf().get("spark.sql.catalogImplementation")).isEqualTo("hive");
+    assertThat(spark.catalog().tableExists("game_tables", "purchases")).isTrue();
+    assertThat(spark.sql("SELECT COUNT(*) FROM game_tables.purchases").first().getLong(0))
+        .isEqualTo(purchases(all).size());
+    assertThat(
+            spark
+                .sql(
+                    "SELECT _lambda_run, COUNT(*) FROM game_tables.master_events"
+                        + " GROUP BY _lambda_run ORDER BY _lambda_run")
+                .collectAsList()
+                .stream()
+                .map(r -> r.get(0) + ":" + r.getLong(1))
+                .toList())
+        .as("the master dataset holds each run's new records, malformed ones excluded")
+        .containsExactly(
+            "1:" + events.stream().filter(e -> !e.malformed()).count(),
+            "2:" + more.stream().filter(e -> !e.malformed()).count());
+    assertThat(spark.table("game_tables.master_events").columns()).contains("day", "_lambda_run");
+    assertThat(spark.sql("SHOW PARTITIONS game_tables.master_events").collectAsList().size())
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void recomputeRebuildsTheViewsFromTheMasterDatasetWithoutReadingSources() throws Exception {
+    String topic = "recompute";
+    kafka.createTopic(topic, 1);
+    Pipeline pipeline = pipeline(topic, Map.of());
+    List<GameEvents.Event> events = GameEvents.events(new Random(9), 0, 100);
+    produce(topic, 0, events);
+    new BatchLayer(spark).run(pipeline);
+
+    // "Fix" the transform: only amounts of 50 and more count now.
+    Pipeline fixed =
+        pipeline(topic, Map.of("transforms", "[{ type = filter, condition = \"amount >= 50\" }]"));
+    produce(topic, 0, GameEvents.events(new Random(10), 100, 10)); // not read by --recompute
+    RunSummary recomputed =
+        new BatchLayer(spark).run(fixed, new BatchLayer.RunOptions(true, false));
+    assertThat(recomputed.published()).isEqualTo(2);
+    assertThat(recomputed.totalIn()).isZero();
+    try (ServingLayer serving =
+        ServingLayer.withDuckDb(fixed, spark.sparkContext().hadoopConfiguration())) {
+      serving.refresh();
+      assertThat(text(serving.query(PURCHASES_SQL)))
+          .isEqualTo(purchases(events.stream().filter(e -> e.amount() >= 50).toList()));
+      assertThat(serving.view("purchases").orElseThrow().published().horizon("events").ends())
+          .containsEntry("recompute/0", 100L);
+    }
+  }
+
+  @Test
+  void aKafkaGapIsReportedWithTopicPartitionAndOffsets() throws Exception {
+    String topic = "gap";
+    kafka.createTopic(topic, 1);
+    Pipeline pipeline = pipeline(topic, Map.of());
+    produce(topic, 0, GameEvents.events(new Random(1), 0, 20));
+    new BatchLayer(spark).run(pipeline);
+    produce(topic, 0, GameEvents.events(new Random(2), 20, 20));
+    // Retention, by hand: the log now starts at offset 30.
+    kafka
+        .admin()
+        .deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(30)))
+        .all()
+        .get();
+
+    assertThatThrownBy(() -> new BatchLayer(spark).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessageContaining("topic gap partition 0 no longer holds offsets 20 to 29")
+        .hasMessageContaining("--accept-gap");
+
+    RunSummary accepted =
+        new BatchLayer(spark).run(pipeline, new BatchLayer.RunOptions(false, true));
+    assertThat(accepted.published()).isEqualTo(2);
+    assertThat(accepted.recordsIn()).containsEntry("events", 10L);
+  }
+
+  private static HttpApi startApi(ServingLayer serving) throws Exception {
+    serving.refresh();
+    return HttpApi.start(serving, "127.0.0.1", 0);
+  }
+
+  private static JsonNode get(HttpClient client, HttpApi api, String path, int status)
+      throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create(api.url() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(status);
+    return JSON.readTree(response.body());
+  }
+
+  private static JsonNode post(HttpClient client, HttpApi api, String sql, int status)
+      throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create(api.url() + "/query"))
+                .POST(HttpRequest.BodyPublishers.ofString(sql))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(sql + ": " + response.body()).isEqualTo(status);
+    return JSON.readTree(response.body());
+  }
+}
