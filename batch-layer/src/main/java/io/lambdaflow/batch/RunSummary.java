@@ -126,6 +126,9 @@ public record RunSummary(
   }
 
   private static String detail(Map<String, Long> counts) {
+    if (counts.isEmpty()) {
+      return "(none)";
+    }
     return counts.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .map(e -> e.getKey() + ": " + count(e.getValue()))

@@ -935,7 +935,19 @@ public final class PipelineLoader {
       declared.add(new Declared(viewName, List.of(input), location(object.get(), "input"), path));
       boolean aggregate = config.get(VIEW_TYPE).equals("aggregate");
       List<ViewNode.Measure> measures = new ArrayList<>();
-      for (Map.Entry<String, String> measure : config.get(VIEW_MEASURES).entrySet()) {
+      List<Map.Entry<String, String>> declaredMeasures =
+          new ArrayList<>(config.get(VIEW_MEASURES).entrySet());
+      if (object.get().get("measures") instanceof ConfigObject measuresObject) {
+        // In the order written (by line; several on one line by name): the served columns' order.
+        declaredMeasures.sort(
+            java.util.Comparator.<Map.Entry<String, String>>comparingInt(
+                    e -> {
+                      ConfigValue value = measuresObject.get(e.getKey());
+                      return value == null ? Integer.MAX_VALUE : value.origin().lineNumber();
+                    })
+                .thenComparing(Map.Entry::getKey));
+      }
+      for (Map.Entry<String, String> measure : declaredMeasures) {
         String measurePath = path + ".measures." + measure.getKey();
         String measureWhere = location(object.get(), "measures");
         if (!NODE_NAME.matcher(measure.getKey()).matches()) {
