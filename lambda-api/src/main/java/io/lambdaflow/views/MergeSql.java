@@ -117,6 +117,18 @@ public final class MergeSql {
     return "SELECT " + String.join(", ", select) + " FROM (" + union + ") parts" + groupBy(view);
   }
 
+  /**
+   * One part of a view in the batch view's shape: {@code relation} is the batch table or the speed
+   * part; {@code empty} gives none of its rows (a part that does not exist yet).
+   */
+  public String part(ViewNode view, List<String> columns, String relation, boolean empty) {
+    return "SELECT "
+        + list(partColumns(view, columns))
+        + " FROM "
+        + relation
+        + (empty ? " WHERE 1 = 0" : "");
+  }
+
   /** The columns a user sees in the served view. */
   public static List<String> servedColumns(ViewNode view, List<String> appendColumns) {
     if (view.kind() == ViewNode.Kind.APPEND) {

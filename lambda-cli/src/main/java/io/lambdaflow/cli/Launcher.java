@@ -64,6 +64,9 @@ public final class Launcher {
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
+        demo            the game-events example end to end on embedded services
+        game-api        the game's web API, logging requests to Kafka (port 5000)
+        game-load       traffic for the game API, like ab for several hosts
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         produce         send lines from standard input to a Kafka topic
         plugins         list the source, transform and sink types on the classpath

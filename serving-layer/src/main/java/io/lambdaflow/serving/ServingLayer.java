@@ -215,6 +215,19 @@ public final class ServingLayer implements AutoCloseable {
         states.remove(view.name());
         continue;
       }
+      String either = engine.quote(batchTable != null ? batchTable : speedPart);
+      changes.add(
+          new Engine.View(
+              batchPart(view.name()),
+              batchTable != null
+                  ? sql.part(view, columns, engine.quote(batchTable), false)
+                  : sql.part(view, columns, either, true)));
+      changes.add(
+          new Engine.View(
+              speedPart(view.name()),
+              speedPart != null
+                  ? sql.part(view, columns, engine.quote(speedPart), false)
+                  : sql.part(view, columns, either, true)));
       changes.add(
           new Engine.View(
               view.name(),
@@ -338,6 +351,22 @@ public final class ServingLayer implements AutoCloseable {
       local.add(copy.toString());
     }
     return local;
+  }
+
+  /**
+   * The relation holding a view's batch part (the published batch view, in its shape), queryable
+   * like the view: {@code purchases__batch}.
+   */
+  public static String batchPart(String view) {
+    return view + "__batch";
+  }
+
+  /**
+   * The relation holding a view's speed part: its rows past the horizon, or for an aggregate view
+   * their partial aggregates in the batch view's shape: {@code purchases__speed}.
+   */
+  public static String speedPart(String view) {
+    return view + "__speed";
   }
 
   /** Each view as served now, in declared order; views with no data yet are absent. */
