@@ -93,7 +93,11 @@ public final class PipelinePlanner {
                     ? ((SupportsBatchRead) source.spec()).readBatch(context)
                     : ((SupportsStreamRead) source.spec()).readStream(context);
         List<String> columns = Arrays.asList(data.columns());
-        if (columns.contains(MetadataColumns.PARTITION)
+        if (!pipeline.hasViews()) {
+          // Partition and offset serve the lambda contract's views only; carrying them through a
+          // pipeline without views (and its cached intermediate data) costs time for nothing.
+          data = data.drop(MetadataColumns.PARTITION, MetadataColumns.OFFSET);
+        } else if (columns.contains(MetadataColumns.PARTITION)
             && !columns.contains(MetadataColumns.SOURCE)) {
           data = data.withColumn(MetadataColumns.SOURCE, lit(source.name()));
         }

@@ -1,0 +1,197 @@
+package io.lambdaflow.benchmarks;
+
+import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.serving.QueryResult;
+import io.lambdaflow.serving.ServingLayer;
+import io.lambdaflow.speed.RunningPipeline;
+import io.lambdaflow.speed.SpeedLayer;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestPipelines;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Speed: events produced at a fixed rate into the embedded broker; the end-to-end latency of probe
+ * events (one in a hundred) from being produced to being visible in the served view, with the speed
+ * layer and the serving layer (DuckDB, refreshed continuously) running as in production. A rate is
+ * sustained when the latency of the last third of the probes is not growing over the first third's.
+ */
+public final class SpeedBenchmark {
+
+  /** Rates to try, seconds of traffic at each, the speed trigger. */
+  public record Settings(List<Integer> rates, int seconds, String trigger, Path work) {}
+
+  /** One rate's outcome. */
+  public record RateResult(
+      int rate,
+      long produced,
+      Latencies latencies,
+      int probesSeen,
+      int probesSent,
+      boolean sustained) {}
+
+  private SpeedBenchmark() {}
+
+  public static List<RateResult> run(SparkSession spark, Settings settings) throws Exception {
+    List<RateResult> results = new ArrayList<>();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      for (int rate : settings.rates()) {
+        results.add(runRate(spark, kafka, rate, settings));
+      }
+    }
+    return results;
+  }
+
+  private static RateResult runRate(
+      SparkSession spark, EmbeddedKafka kafka, int rate, Settings settings) throws Exception {
+    String topic = "speed_" + rate;
+    kafka.createTopic(topic, 2);
+    Path store = settings.work().resolve("speed-" + rate);
+    String hocon =
+        "name = speedbench\n"
+            + "layers = [speed]\n"
+            + "storage-root = "
+            + TestPipelines.quoted(store)
+            + "\n"
+            + "speed.trigger = \""
+            + settings.trigger()
+            + "\"\n"
+            + "metastore.enabled = false\n"
+            + "serving.refresh-interval = 100 milliseconds\n"
+            + "sources.events { type = kafka, bootstrap-servers = \""
+            + kafka.bootstrapServers()
+            + "\", topic = "
+            + topic
+            + ", value-format = json, schema = \"id BIGINT, sent_at BIGINT, host STRING,"
+            + " probe BOOLEAN\", columns = [], starting-offsets = earliest }\n"
+            + "views {\n"
+            + "  probes { type = append, filter = \"probe\", columns = [id, sent_at] }\n"
+            + "  per_host { type = aggregate, group-by = [host], measures { events = count } }\n"
+            + "}\n";
+    Pipeline pipeline =
+        TestPipelines.loader()
+            .parse(hocon, "speed.conf", Map.of(), Set.of(ExecutionMode.STREAMING));
+    List<long[]> seen = new ArrayList<>(); // {sent_at, latency}
+    Set<Long> seenIds = new HashSet<>();
+    long produced;
+    int probesSent;
+    try (RunningPipeline speed = new SpeedLayer(spark).start(pipeline);
+        ServingLayer serving =
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration())) {
+      AtomicBoolean producing = new AtomicBoolean(true);
+      long[] counts = new long[2];
+      Thread producer =
+          new Thread(
+              () -> {
+                counts[0] =
+                    produce(kafka.bootstrapServers(), topic, rate, settings.seconds(), counts);
+                producing.set(false);
+              },
+              "bench-producer");
+      producer.start();
+      long stopAt = Long.MAX_VALUE;
+      while (true) {
+        serving.refresh();
+        long now = System.currentTimeMillis();
+        try {
+          QueryResult probes = serving.query("SELECT id, sent_at FROM probes");
+          for (List<Object> row : probes.rows()) {
+            long id = (Long) row.get(0);
+            if (seenIds.add(id)) {
+              long sentAt = (Long) row.get(1);
+              seen.add(new long[] {sentAt, now - sentAt});
+            }
+          }
+        } catch (IllegalArgumentException e) {
+          // no speed output yet
+        }
+        if (!producing.get() && stopAt == Long.MAX_VALUE) {
+          stopAt = System.currentTimeMillis() + 15_000;
+        }
+        if (!producing.get()
+            && (seenIds.size() >= counts[1] || System.currentTimeMillis() > stopAt)) {
+          break;
+        }
+        LockSupport.parkNanos(20_000_000L);
+      }
+      producer.join();
+      produced = counts[0];
+      probesSent = (int) counts[1];
+    }
+    seen.sort((a, b) -> Long.compare(a[0], b[0]));
+    double[] millis = seen.stream().mapToDouble(s -> s[1]).toArray();
+    Latencies latencies =
+        millis.length == 0
+            ? new Latencies(rate + "/s", 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, millis)
+            : Latencies.of(rate + " events/s", millis);
+    boolean sustained = false;
+    if (seen.size() >= 6 && seenIds.size() >= probesSent) {
+      int third = seen.size() / 3;
+      double first =
+          BatchBenchmark.median(seen.subList(0, third).stream().map(s -> (double) s[1]).toList());
+      double last =
+          BatchBenchmark.median(
+              seen.subList(seen.size() - third, seen.size()).stream()
+                  .map(s -> (double) s[1])
+                  .toList());
+      // Lag that grows shows as latency that grows: the last third's may exceed the first
+      // third's by half, plus a quarter second of jitter, and no more.
+      sustained = last <= 1.5 * first + 250;
+    }
+    return new RateResult(rate, produced, latencies, seenIds.size(), probesSent, sustained);
+  }
+
+  /**
+   * Produces at {@code rate} per second for {@code seconds}; returns the count, probes in
+   * counts[1].
+   */
+  private static long produce(
+      String bootstrap, String topic, int rate, int seconds, long[] counts) {
+    long total = (long) rate * seconds;
+    long probes = 0;
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap, "linger.ms", 5, "acks", "1"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      long start = System.nanoTime();
+      for (long id = 0; id < total; id++) {
+        long due = start + (long) (id * 1e9 / rate);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        boolean probe = id % 100 == 0;
+        if (probe) {
+          probes++;
+        }
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                "{\"id\":"
+                    + id
+                    + ",\"sent_at\":"
+                    + System.currentTimeMillis()
+                    + ",\"host\":\"user"
+                    + (id % 50)
+                    + ".comcast.com\",\"probe\":"
+                    + probe
+                    + "}"));
+      }
+      producer.flush();
+    }
+    counts[1] = probes;
+    return total;
+  }
+}

@@ -1,0 +1,70 @@
+package io.lambdaflow.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lambdaflow.testkit.TestSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny run of every benchmark, so they cannot rot: each measures what it should and the report
+ * and files are written. Its timings mean nothing.
+ */
+class BenchmarksTest {
+  @TempDir Path dir;
+
+  @Test
+  void tinyRunsOfEveryBenchmarkMeasureAndReport() throws Exception {
+    Benchmarks.Report report =
+        Benchmarks.run(
+            TestSpark.session(),
+            "all",
+            Map.of(
+                "--events", "3000",
+                "--runs", "1",
+                "--rates", "200",
+                "--seconds", "3",
+                "--batch-rows", "2000",
+                "--speed-rows", "200",
+                "--lookups", "30",
+                "--spark-lookups", "3"),
+            dir.resolve("work"));
+
+    assertThat(report.batch())
+        .extracting(BatchBenchmark.Result::source)
+        .containsExactly("files", "kafka");
+    assertThat(report.batch()).allSatisfy(r -> assertThat(r.ratios()).hasSize(1));
+    assertThat(report.speed())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.produced()).isEqualTo(600);
+              assertThat(r.probesSeen()).isEqualTo(r.probesSent()).isEqualTo(6);
+            });
+    assertThat(report.serving().latencies())
+        .extracting(Latencies::name)
+        .containsExactly(
+            "key lookup, duckdb",
+            "aggregate query, duckdb",
+            "key lookup, duckdb via HTTP",
+            "key lookup, spark",
+            "aggregate query, spark");
+
+    String markdown = Benchmarks.markdown(report);
+    assertThat(markdown)
+        .contains("## Batch")
+        .contains("| files |")
+        .contains("| kafka |")
+        .contains("## Speed")
+        .contains("| 200 | 600 | 6/6 |")
+        .contains("2,000 batch rows + 200 speed rows")
+        .contains("Targets:");
+    Benchmarks.write(dir.resolve("results"), report, markdown);
+    assertThat(Files.readString(dir.resolve("results/results.json"))).contains("\"p99Millis\"");
+    assertThat(Files.size(dir.resolve("results/serving-latency.png"))).isPositive();
+    assertThat(Files.size(dir.resolve("results/speed-latency.png"))).isPositive();
+  }
+}
