@@ -124,6 +124,10 @@ final class KafkaCluster {
     } catch (TimeoutException e) {
       throw unreachable(e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        // The admin client's own deadline (the same wait) can expire before ours: no broker.
+        throw unreachable(e);
+      }
       throw new IllegalStateException(
           "Kafka at " + bootstrapServers + " refused: " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {
@@ -132,7 +136,7 @@ final class KafkaCluster {
     }
   }
 
-  private IllegalStateException unreachable(TimeoutException e) {
+  private IllegalStateException unreachable(Exception e) {
     return new IllegalStateException(
         "cannot reach Kafka at "
             + bootstrapServers
