@@ -14,8 +14,6 @@ import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.GameEvents;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestSpark;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +25,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,33 +53,7 @@ class LambdaProcessTest {
   }
 
   private Process lambda(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
-        .forEach(command::add);
-    command.add("-Xmx1g");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();
-    return builder.redirectErrorStream(true).redirectOutput(log).start();
-  }
-
-  private static void produce(String topic, List<GameEvents.Event> events) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (GameEvents.Event event : events) {
-        producer.send(new ProducerRecord<>(topic, event.host(), event.json()));
-      }
-      producer.flush();
-    }
+    return LambdaProcesses.start(dir, args);
   }
 
   private static List<String> text(QueryResult result) {
@@ -133,7 +102,7 @@ class LambdaProcessTest {
     }
     Random random = new Random(17);
     List<GameEvents.Event> produced = new ArrayList<>(GameEvents.events(random, 0, 400));
-    produce(topic, produced);
+    GameEvents.produce(kafka.bootstrapServers(), topic, produced);
 
     // A batch run killed after appending to the master dataset, before publishing.
     Path masterRun = store.resolve("master/game/events/_lambda_run=1");
@@ -159,7 +128,7 @@ class LambdaProcessTest {
 
       // The speed layer, killed between micro-batches and restarted.
       List<GameEvents.Event> more = GameEvents.events(random, 400, 400);
-      produce(topic, more);
+      GameEvents.produce(kafka.bootstrapServers(), topic, more);
       produced.addAll(more);
       Process speed = lambda("speed", "game.conf");
       Path speedView = store.resolve("speed/game/per_host");

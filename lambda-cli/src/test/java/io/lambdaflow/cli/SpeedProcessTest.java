@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.testkit.TestSpark;
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,20 +45,7 @@ class SpeedProcessTest {
   }
 
   private Process lambda(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
-        .forEach(command::add);
-    command.add("-Xmx1g");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();
-    return builder.redirectErrorStream(true).redirectOutput(log).start();
+    return LambdaProcesses.start(dir, args);
   }
 
   private static void produce(String topic, int from, int to) {

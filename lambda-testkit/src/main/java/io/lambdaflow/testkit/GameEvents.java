@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A game-event pipeline with two views for lambda-contract tests, random events for it (some
@@ -57,6 +60,20 @@ public final class GameEvents {
               random.nextInt(20) == 0));
     }
     return events;
+  }
+
+  /** Sends {@code events} to {@code topic}, keyed by host, and waits until all are acknowledged. */
+  public static void produce(String bootstrapServers, String topic, List<Event> events) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (Event event : events) {
+        producer.send(new ProducerRecord<>(topic, event.host(), event.json()));
+      }
+      producer.flush();
+    }
   }
 
   /**

@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,19 +50,6 @@ class LambdaInvariantTest {
     kafka.close();
   }
 
-  static void produce(String topic, List<GameEvents.Event> events) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (GameEvents.Event event : events) {
-        producer.send(new ProducerRecord<>(topic, event.host(), event.json()));
-      }
-      producer.flush();
-    }
-  }
-
   static void speedStep(Pipeline pipeline) throws Exception {
     try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
       running.awaitTermination();
@@ -93,7 +77,7 @@ class LambdaInvariantTest {
           case 0, 3 -> {
             List<GameEvents.Event> events =
                 GameEvents.events(random, produced.size(), 5 + random.nextInt(40));
-            produce(topic, events);
+            GameEvents.produce(kafka.bootstrapServers(), topic, events);
             produced.addAll(events);
             steps.add("produce " + events.size());
           }
@@ -134,10 +118,10 @@ class LambdaInvariantTest {
         LambdaContract.pipeline(
             GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
     List<GameEvents.Event> first = GameEvents.events(random, 0, 60);
-    produce(topic, first);
+    GameEvents.produce(kafka.bootstrapServers(), topic, first);
     new BatchLayer(spark).run(pipeline);
     List<GameEvents.Event> more = GameEvents.events(random, 60, 40);
-    produce(topic, more);
+    GameEvents.produce(kafka.bootstrapServers(), topic, more);
     speedStep(pipeline);
     List<GameEvents.Event> all = new ArrayList<>(first);
     all.addAll(more);

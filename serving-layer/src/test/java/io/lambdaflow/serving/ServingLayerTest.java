@@ -31,10 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,19 +57,6 @@ class ServingLayerTest {
     kafka.close();
   }
 
-  private static void produce(String topic, int partition, List<GameEvents.Event> events) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (GameEvents.Event event : events) {
-        producer.send(new ProducerRecord<>(topic, partition, event.host(), event.json()));
-      }
-      producer.flush();
-    }
-  }
-
   private Pipeline pipeline(String topic, Map<String, String> overrides) {
     return LambdaContract.pipeline(
         GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), overrides);
@@ -83,10 +67,10 @@ class ServingLayerTest {
     kafka.createTopic(topic, 1);
     Random random = new Random(5);
     List<GameEvents.Event> all = new ArrayList<>(GameEvents.events(random, 0, 120));
-    produce(topic, 0, all);
+    GameEvents.produce(kafka.bootstrapServers(), topic, all);
     new BatchLayer(spark).run(pipeline);
     List<GameEvents.Event> more = GameEvents.events(random, 120, 30);
-    produce(topic, 0, more);
+    GameEvents.produce(kafka.bootstrapServers(), topic, more);
     all.addAll(more);
     try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
       running.awaitTermination();
@@ -209,10 +193,10 @@ class ServingLayerTest {
                 "metastore.database", "game_tables",
                 "master.partition-by.events.day", "to_date(timestamp)"));
     List<GameEvents.Event> events = GameEvents.events(new Random(3), 0, 80);
-    produce(topic, 0, events);
+    GameEvents.produce(kafka.bootstrapServers(), topic, events);
     new BatchLayer(spark).run(pipeline);
     List<GameEvents.Event> more = GameEvents.events(new Random(4), 80, 20);
-    produce(topic, 0, more);
+    GameEvents.produce(kafka.bootstrapServers(), topic, more);
     new BatchLayer(spark).run(pipeline);
     List<GameEvents.Event> all = new ArrayList<>(events);
     all.addAll(more);
@@ -245,13 +229,16 @@ class ServingLayerTest {
     kafka.createTopic(topic, 1);
     Pipeline pipeline = pipeline(topic, Map.of());
     List<GameEvents.Event> events = GameEvents.events(new Random(9), 0, 100);
-    produce(topic, 0, events);
+    GameEvents.produce(kafka.bootstrapServers(), topic, events);
     new BatchLayer(spark).run(pipeline);
 
     // "Fix" the transform: only amounts of 50 and more count now.
     Pipeline fixed =
         pipeline(topic, Map.of("transforms", "[{ type = filter, condition = \"amount >= 50\" }]"));
-    produce(topic, 0, GameEvents.events(new Random(10), 100, 10)); // not read by --recompute
+    GameEvents.produce(
+        kafka.bootstrapServers(),
+        topic,
+        GameEvents.events(new Random(10), 100, 10)); // not read by --recompute
     RunSummary recomputed =
         new BatchLayer(spark).run(fixed, new BatchLayer.RunOptions(true, false));
     assertThat(recomputed.published()).isEqualTo(2);
@@ -271,9 +258,9 @@ class ServingLayerTest {
     String topic = "gap";
     kafka.createTopic(topic, 1);
     Pipeline pipeline = pipeline(topic, Map.of());
-    produce(topic, 0, GameEvents.events(new Random(1), 0, 20));
+    GameEvents.produce(kafka.bootstrapServers(), topic, GameEvents.events(new Random(1), 0, 20));
     new BatchLayer(spark).run(pipeline);
-    produce(topic, 0, GameEvents.events(new Random(2), 20, 20));
+    GameEvents.produce(kafka.bootstrapServers(), topic, GameEvents.events(new Random(2), 20, 20));
     // Retention, by hand: the log now starts at offset 30.
     kafka
         .admin()

@@ -1,0 +1,37 @@
+package io.lambdaflow.cli;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts {@code lambda} as its own JVM, as a user's shell would, for tests that kill it. */
+final class LambdaProcesses {
+  private LambdaProcesses() {}
+
+  /**
+   * Runs {@code lambda args...} with the test's classpath and JVM flags, working directory {@code
+   * dir}, output to a log file there.
+   */
+  static Process start(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(
+            a ->
+                a.startsWith("--add-opens")
+                    || a.startsWith("--add-exports")
+                    || a.startsWith("-Djdk.reflect"))
+        .forEach(command::add);
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();
+    return builder.redirectErrorStream(true).redirectOutput(log).start();
+  }
+}
