@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -47,6 +48,11 @@ public final class LambdaStore {
   private final String root;
   private final String pipeline;
   private final Configuration hadoop;
+  // Micro-batch descriptions read before, by view and folder; a folder replaced (a replay) has a
+  // new modification time.
+  private final Map<String, Map<String, Described>> described = new ConcurrentHashMap<>();
+
+  private record Described(long modified, SpeedBatch batch) {}
 
   public LambdaStore(String storageRoot, String pipeline, Configuration hadoop) {
     this.root = requireNonNull(storageRoot, "storageRoot is null");
@@ -195,18 +201,38 @@ public final class LambdaStore {
     }
   }
 
+  /**
+   * Removes micro-batch {@code batchId} of {@code view}, written aside or committed: a replayed
+   * micro-batch that no longer has rows past the horizon.
+   */
+  public void dropSpeedBatch(String view, long batchId) {
+    delete(speedBatchAside(view, batchId));
+    delete(new Path(speedView(view), "batch=" + batchId));
+  }
+
   /** The committed micro-batches of {@code view}'s speed view, by batch id. */
   public List<SpeedBatch> speedBatches(String view) {
     Path parent = speedView(view);
     List<SpeedBatch> batches = new ArrayList<>();
+    Map<String, Described> before = described.getOrDefault(view, Map.of());
+    Map<String, Described> now = new LinkedHashMap<>();
     try {
       FileSystem fs = parent.getFileSystem(hadoop);
       for (FileStatus status : listOrEmpty(fs, parent)) {
         if (!status.getPath().getName().startsWith("batch=")) {
           continue;
         }
+        String path = status.getPath().toString();
+        Described known = before.get(path);
+        if (known != null && known.modified() == status.getModificationTime()) {
+          batches.add(known.batch());
+          now.put(path, known);
+          continue;
+        }
         try (InputStream in = fs.open(new Path(status.getPath(), META))) {
-          batches.add(parseSpeedBatch(JSON.readTree(in), status.getPath().toString()));
+          SpeedBatch batch = parseSpeedBatch(JSON.readTree(in), path);
+          now.put(path, new Described(status.getModificationTime(), batch));
+          batches.add(batch);
         } catch (FileNotFoundException e) {
           // being replaced right now; the next listing sees it
         }
@@ -214,6 +240,7 @@ public final class LambdaStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the speed view " + view + " at " + parent, e);
     }
+    described.put(view, now);
     batches.sort(Comparator.comparingLong(SpeedBatch::batchId));
     return batches;
   }

@@ -50,6 +50,8 @@ final class ProgressLogger extends StreamingQueryListener {
             duration == null ? 0 : duration,
             progress.processedRowsPerSecond(),
             lag));
+    LOG.debug(
+        "{} batch {} phases (ms): {}", progress.name(), progress.batchId(), progress.durationMs());
   }
 
   @Override

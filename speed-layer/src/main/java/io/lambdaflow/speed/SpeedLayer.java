@@ -14,7 +14,9 @@ import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.ViewQueries;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a pipeline as Structured Streaming: the same sources and transforms as the batch layer, one
- * query per sink plus one for the dead letters, each with its checkpoint under the pipeline's
- * checkpoint root. A restart resumes every query from its checkpoint.
+ * query per sink, one for the dead letters and one per dataset that views read (all the views of
+ * that dataset are written from each of its micro-batches), each with its checkpoint under the
+ * pipeline's checkpoint root. A restart resumes every query from its checkpoint.
  */
 public final class SpeedLayer {
   private static final Logger LOG = LoggerFactory.getLogger(SpeedLayer.class);
@@ -59,8 +62,12 @@ public final class SpeedLayer {
       LambdaStore store =
           new LambdaStore(
               pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+      Map<String, List<ViewNode>> viewsByInput = new LinkedHashMap<>();
       for (ViewNode view : pipeline.views()) {
-        queries.add(startView(pipeline, view, plan, store));
+        viewsByInput.computeIfAbsent(view.input(), i -> new ArrayList<>()).add(view);
+      }
+      for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
+        queries.add(startViews(pipeline, group.getKey(), group.getValue(), plan, store));
       }
       Optional<Dataset<Row>> deadLetters = plan.deadLetters();
       if (deadLetters.isPresent()) {
@@ -123,19 +130,34 @@ public final class SpeedLayer {
     }
   }
 
-  private StreamingQuery startView(
-      Pipeline pipeline, ViewNode view, PipelinePlanner.Plan plan, LambdaStore store) {
-    Dataset<Row> rows = ViewQueries.rows(view, plan.outputs().get(view.input()));
+  /**
+   * One query for all the views that read {@code input}: each micro-batch is read and decoded once
+   * and written to every one of them.
+   */
+  private StreamingQuery startViews(
+      Pipeline pipeline,
+      String input,
+      List<ViewNode> views,
+      PipelinePlanner.Plan plan,
+      LambdaStore store) {
+    Dataset<Row> data = plan.outputs().get(input);
+    for (ViewNode view : views) {
+      ViewQueries.rows(view, data); // fails here, naming the view, rather than per micro-batch
+    }
     try {
-      return rows.writeStream()
-          .queryName(pipeline.name() + ".view." + view.name())
+      return data.writeStream()
+          .queryName(pipeline.name() + ".views." + input)
           .trigger(Triggers.parse(pipeline.speed().trigger()))
-          .option("checkpointLocation", pipeline.speed().checkpointRoot() + "/views/" + view.name())
-          .foreachBatch(new SpeedViewWriter(view, store))
+          .option("checkpointLocation", pipeline.speed().checkpointRoot() + "/views/" + input)
+          .foreachBatch(new SpeedViewsWriter(views, store))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(
-          "speed view '" + view.name() + "' cannot start: " + PipelineRunException.firstLine(e), e);
+          "speed views "
+              + views.stream().map(ViewNode::name).toList()
+              + " cannot start: "
+              + PipelineRunException.firstLine(e),
+          e);
     }
   }
 
