@@ -1,5 +1,7 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.spi.MetadataColumns;
+import io.lambdaflow.views.MergeSql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,7 +30,10 @@ import org.duckdb.StatementReturnType;
 final class DuckDbEngine implements Engine {
   private final DuckDBConnection root;
   private final ConcurrentLinkedQueue<Connection> pool = new ConcurrentLinkedQueue<>();
+  private static final String BATCH = MetadataColumns.PREFIX + "batch";
+
   private final Map<String, String> kinds = new HashMap<>();
+  private final MergeSql merge = new MergeSql(this::quote);
 
   /**
    * @param allowedDirectories the folders Parquet files may be read from
@@ -82,10 +87,7 @@ final class DuckDbEngine implements Engine {
 
   private void apply(Statement statement, Change change) throws SQLException {
     if (change instanceof ParquetTable table) {
-      String files =
-          table.files().stream()
-              .map(f -> "'" + f.replace("'", "''") + "'")
-              .collect(Collectors.joining(", ", "[", "]"));
+      String files = files(table.files());
       statement.execute(
           "CREATE OR REPLACE TABLE "
               + quote(table.name())
@@ -114,6 +116,29 @@ final class DuckDbEngine implements Engine {
         }
       }
       kinds.put(horizon.name(), "TABLE");
+    } else if (change instanceof SpeedRows rows) {
+      boolean exists = kinds.containsKey(rows.name());
+      if (exists && !rows.removed().isEmpty() && !rows.rebuild()) {
+        statement.execute(
+            "DELETE FROM "
+                + quote(rows.name())
+                + " WHERE "
+                + quote(BATCH)
+                + " IN ("
+                + rows.removed().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                + ")");
+      }
+      boolean create = rows.rebuild() || !exists;
+      for (SpeedFiles batch : rows.added()) {
+        String select = merge.pastHorizon(batchRows(batch), quote(rows.horizon()));
+        statement.execute(
+            (create
+                    ? "CREATE OR REPLACE TABLE " + quote(rows.name()) + " AS "
+                    : "INSERT INTO " + quote(rows.name()) + " BY NAME ")
+                + select);
+        create = false;
+      }
+      kinds.put(rows.name(), "TABLE");
     } else if (change instanceof QueryTable table) {
       statement.execute("CREATE OR REPLACE TABLE " + quote(table.name()) + " AS " + table.sql());
       kinds.put(table.name(), "TABLE");
@@ -126,6 +151,23 @@ final class DuckDbEngine implements Engine {
         statement.execute("DROP " + kind + " IF EXISTS " + quote(drop.name()));
       }
     }
+  }
+
+  /** One micro-batch's rows with its id, as a relation. */
+  private String batchRows(SpeedFiles batch) {
+    return "(SELECT *, CAST("
+        + batch.batchId()
+        + " AS BIGINT) AS "
+        + quote(BATCH)
+        + " FROM read_parquet("
+        + files(batch.files())
+        + "))";
+  }
+
+  private static String files(List<String> files) {
+    return files.stream()
+        .map(f -> "'" + f.replace("'", "''") + "'")
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   @Override

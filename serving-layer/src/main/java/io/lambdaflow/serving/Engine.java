@@ -29,6 +29,25 @@ public interface Engine extends AutoCloseable {
   /** A relation holding the result of a query over other relations. */
   record QueryTable(String name, String sql) implements Change {}
 
+  /**
+   * A view's speed rows past the horizon relation {@code horizon}, kept by micro-batch in a table
+   * with the batch id in column {@code _lambda_batch}: the rows of {@code removed} batches go, the
+   * rows of {@code added} batches come in, so a refresh reads only what is new. {@code rebuild}
+   * starts from none; an engine that cannot change a relation in place rebuilds it from {@code all}
+   * (every batch now served, {@code added} among them).
+   */
+  record SpeedRows(
+      String name,
+      String horizon,
+      List<SpeedFiles> all,
+      List<SpeedFiles> added,
+      List<Long> removed,
+      boolean rebuild)
+      implements Change {}
+
+  /** The Parquet files of one speed micro-batch. */
+  record SpeedFiles(long batchId, List<String> files) {}
+
   /** A view users query by name. */
   record View(String name, String sql) implements Change {}
 

@@ -67,7 +67,13 @@ public final class ServingLayer implements AutoCloseable {
   private final java.nio.file.Path cache;
   private final Map<String, ViewState> states = new LinkedHashMap<>();
   private final Map<String, List<String>> relations = new LinkedHashMap<>();
+  private final Map<String, SpeedLoad> speedLoads = new LinkedHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+
+  /** The speed micro-batches a view's speed rows hold, loaded under horizon run {@code run}. */
+  private record SpeedLoad(
+      long run, Map<Long, SpeedBatch> batches, Map<Long, List<String>> files) {}
+
   private ScheduledExecutorService refresher;
 
   /** Serves {@code pipeline} with the embedded DuckDB engine. */
@@ -160,6 +166,9 @@ public final class ServingLayer implements AutoCloseable {
     String horizonTable = "__lambda_horizon_" + published.run();
     boolean horizonLoaded = relations.values().stream().anyMatch(r -> r.contains(horizonTable));
     boolean horizonNeeded = false;
+    Map<String, List<String>> relationsBefore = new LinkedHashMap<>();
+    relations.forEach((k, v) -> relationsBefore.put(k, List.copyOf(v)));
+    Map<String, SpeedLoad> nextLoads = new LinkedHashMap<>();
     for (ViewNode view : pipeline.views()) {
       ViewState previous = states.get(view.name());
       List<SpeedBatch> speed =
@@ -168,6 +177,9 @@ public final class ServingLayer implements AutoCloseable {
           && previous.published().run() == published.run()
           && sameBatches(previous.speedBatches(), speed)) {
         next.put(view.name(), previous);
+        if (speedLoads.containsKey(view.name())) {
+          nextLoads.put(view.name(), speedLoads.get(view.name()));
+        }
         continue;
       }
       Optional<Published.BatchView> batch = published.view(view.name());
@@ -194,25 +206,20 @@ public final class ServingLayer implements AutoCloseable {
         }
       }
       String speedPart = null;
-      if (!speed.isEmpty()) {
-        List<String> files = new ArrayList<>();
-        speed.forEach(b -> files.addAll(local(store.parquetFiles(b.path()))));
-        String fileTable = "__lambda_sf_" + view.name() + "_" + gen;
-        String rows = "__lambda_sr_" + view.name() + "_" + gen;
+      SpeedLoad load = speedLoad(view, speed, published, horizonTable, changes);
+      if (load != null) {
+        nextLoads.put(view.name(), load);
+        String rows = speedRows(view.name());
         speedPart = "__lambda_sp_" + view.name() + "_" + gen;
         horizonNeeded = true;
-        changes.add(new Engine.ParquetTable(fileTable, files, List.of()));
-        changes.add(
-            new Engine.QueryTable(
-                rows, sql.pastHorizon(engine.quote(fileTable), engine.quote(horizonTable))));
-        changes.add(new Engine.Drop(fileTable));
         changes.add(
             new Engine.QueryTable(speedPart, sql.speedPart(view, columns, engine.quote(rows))));
         viewRelations.add(rows);
         viewRelations.add(speedPart);
       }
       if (batchTable == null && speedPart == null) {
-        states.remove(view.name());
+        obsolete.addAll(relations.getOrDefault(view.name(), List.of()));
+        relations.remove(view.name());
         continue;
       }
       String either = engine.quote(batchTable != null ? batchTable : speedPart);
@@ -253,7 +260,7 @@ public final class ServingLayer implements AutoCloseable {
               -1,
               Instant.now()));
     }
-    if (changes.isEmpty()) {
+    if (changes.isEmpty() && obsolete.isEmpty()) {
       return false;
     }
     if (horizonNeeded && !horizonLoaded) {
@@ -264,7 +271,15 @@ public final class ServingLayer implements AutoCloseable {
       horizons.add(horizonTable);
     }
     obsolete.forEach(o -> changes.add(new Engine.Drop(o)));
-    engine.apply(changes);
+    try {
+      engine.apply(changes);
+    } catch (RuntimeException e) {
+      relations.clear();
+      relations.putAll(relationsBefore);
+      throw e;
+    }
+    speedLoads.clear();
+    speedLoads.putAll(nextLoads);
     for (Map.Entry<String, ViewState> entry : next.entrySet()) {
       ViewState state = entry.getValue();
       if (state.speedRows() < 0) {
@@ -299,6 +314,68 @@ public final class ServingLayer implements AutoCloseable {
         published.run(),
         next.values().stream().mapToInt(s -> s.speedBatches().size()).sum());
     return true;
+  }
+
+  /**
+   * The change that brings {@code view}'s speed rows up to {@code speed}: only micro-batches added
+   * or replaced since the last refresh are read, pruned ones removed; after a new publish (a new
+   * horizon) every one is read again. Returns the speed rows now loaded, or null if there are none.
+   */
+  private SpeedLoad speedLoad(
+      ViewNode view,
+      List<SpeedBatch> speed,
+      Published published,
+      String horizonTable,
+      List<Engine.Change> changes) {
+    SpeedLoad loaded = speedLoads.get(view.name());
+    boolean rebuild = loaded == null || loaded.run() != published.run();
+    Map<Long, SpeedBatch> batches = new LinkedHashMap<>();
+    Map<Long, List<String>> files = new LinkedHashMap<>();
+    List<Engine.SpeedFiles> added = new ArrayList<>();
+    List<Long> removed = new ArrayList<>();
+    for (SpeedBatch batch : speed) {
+      SpeedBatch before = rebuild ? null : loaded.batches().get(batch.batchId());
+      List<String> batchFiles;
+      if (before != null && before.writtenAt().equals(batch.writtenAt())) {
+        batchFiles = loaded.files().get(batch.batchId());
+      } else {
+        batchFiles = local(store.parquetFiles(batch.path()));
+        if (before != null) {
+          removed.add(batch.batchId()); // replayed: its rows are replaced
+        }
+        if (!batchFiles.isEmpty()) {
+          added.add(new Engine.SpeedFiles(batch.batchId(), batchFiles));
+        }
+      }
+      if (!batchFiles.isEmpty()) {
+        batches.put(batch.batchId(), batch);
+        files.put(batch.batchId(), batchFiles);
+      }
+    }
+    if (!rebuild) {
+      loaded.batches().keySet().stream()
+          .filter(id -> !batches.containsKey(id))
+          .forEach(removed::add);
+    }
+    if (batches.isEmpty()) {
+      return null;
+    }
+    List<Engine.SpeedFiles> all = new ArrayList<>();
+    files.forEach((id, f) -> all.add(new Engine.SpeedFiles(id, f)));
+    changes.add(
+        new Engine.SpeedRows(
+            speedRows(view.name()),
+            horizonTable,
+            all,
+            added,
+            removed.stream().distinct().toList(),
+            rebuild));
+    return new SpeedLoad(published.run(), batches, files);
+  }
+
+  /** The relation holding a view's speed rows past the horizon. */
+  private static String speedRows(String view) {
+    return "__lambda_sr_" + view;
   }
 
   private static List<Engine.HorizonRow> horizonRows(Published published) {

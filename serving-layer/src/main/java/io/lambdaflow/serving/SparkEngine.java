@@ -1,5 +1,6 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.views.MergeSql;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,6 +32,7 @@ final class SparkEngine implements Engine {
 
   private final SparkSession spark;
   private final Map<String, Dataset<Row>> cached = new HashMap<>();
+  private final MergeSql merge = new MergeSql(this::quote);
 
   SparkEngine(SparkSession spark) {
     this.spark = spark.newSession();
@@ -60,14 +62,17 @@ final class SparkEngine implements Engine {
             .rows()
             .forEach(r -> rows.add(RowFactory.create(r.source(), r.part(), r.endOffset())));
         spark.createDataFrame(rows, HORIZON).createOrReplaceTempView(horizon.name());
+      } else if (change instanceof SpeedRows rows) {
+        // Temporary views do not change in place: the rows are read again from every batch.
+        String files = rows.name() + "__files";
+        spark
+            .read()
+            .parquet(rows.all().stream().flatMap(b -> b.files().stream()).toArray(String[]::new))
+            .createOrReplaceTempView(files);
+        cache(rows.name(), merge.pastHorizon(quote(files), quote(rows.horizon())));
+        spark.catalog().dropTempView(files);
       } else if (change instanceof QueryTable table) {
-        Dataset<Row> data = spark.sql(table.sql()).persist(StorageLevel.MEMORY_ONLY());
-        data.count();
-        data.createOrReplaceTempView(table.name());
-        Dataset<Row> previous = cached.put(table.name(), data);
-        if (previous != null) {
-          previous.unpersist();
-        }
+        cache(table.name(), table.sql());
       } else if (change instanceof View view) {
         spark.sql(view.sql()).createOrReplaceTempView(view.name());
       } else if (change instanceof Drop drop) {
@@ -77,6 +82,16 @@ final class SparkEngine implements Engine {
           data.unpersist();
         }
       }
+    }
+  }
+
+  private void cache(String name, String sql) {
+    Dataset<Row> data = spark.sql(sql).persist(StorageLevel.MEMORY_ONLY());
+    data.count();
+    data.createOrReplaceTempView(name);
+    Dataset<Row> previous = cached.put(name, data);
+    if (previous != null) {
+      previous.unpersist();
     }
   }
 

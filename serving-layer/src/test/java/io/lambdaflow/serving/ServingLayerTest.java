@@ -19,6 +19,8 @@ import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
 import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.views.LambdaStore;
+import io.lambdaflow.views.SpeedBatch;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -108,6 +110,63 @@ class ServingLayerTest {
       assertThat(duck.view("purchases").orElseThrow().speedRows())
           .isEqualTo(sparkSql.view("purchases").orElseThrow().speedRows())
           .isPositive();
+    }
+  }
+
+  @Test
+  void refreshesReadOnlyNewMicroBatchesAndFollowReplaysAndRemovals() throws Exception {
+    Pipeline pipeline = pipeline("replays", Map.of());
+    List<GameEvents.Event> all = batchThenSpeed("replays", pipeline);
+    LambdaStore store =
+        new LambdaStore(
+            pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+    try (ServingLayer duck =
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+        ServingLayer sparkSql = ServingLayer.withSpark(pipeline, spark)) {
+      assertThat(duck.refresh()).isTrue();
+      assertThat(duck.refresh()).as("nothing new").isFalse();
+
+      // A second speed run adds micro-batches to those loaded.
+      List<GameEvents.Event> more = GameEvents.events(new Random(7), 150, 60);
+      GameEvents.produce(kafka.bootstrapServers(), "replays", more);
+      all.addAll(more);
+      try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
+        running.awaitTermination();
+      }
+      assertThat(duck.refresh()).isTrue();
+      assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(purchases(all));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(all));
+      List<SpeedBatch> batches = store.speedBatches("purchases");
+      assertThat(batches).hasSizeGreaterThanOrEqualTo(2);
+      long full = duck.view("purchases").orElseThrow().speedRows();
+      assertThat(full).isEqualTo(batches.stream().mapToLong(SpeedBatch::rows).sum());
+
+      // A replay of the last micro-batch under its id, now with one row: its rows are replaced.
+      SpeedBatch last = batches.get(batches.size() - 1);
+      assertThat(last.rows()).isGreaterThan(1);
+      spark
+          .read()
+          .parquet(last.path())
+          .limit(1)
+          .write()
+          .parquet(store.speedBatchAside("purchases", last.batchId()).toString());
+      store.commitSpeedBatch(
+          "purchases",
+          new SpeedBatch(
+              last.batchId(), "", 1, last.columns(), last.maxOffsets(), java.time.Instant.now()));
+      assertThat(duck.refresh()).isTrue();
+      sparkSql.refresh();
+      assertThat(duck.view("purchases").orElseThrow().speedRows())
+          .isEqualTo(full - last.rows() + 1);
+      assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(text(sparkSql.query(PURCHASES_SQL)));
+
+      // A micro-batch that is gone leaves the served view.
+      store.dropSpeedBatch("purchases", last.batchId());
+      assertThat(duck.refresh()).isTrue();
+      sparkSql.refresh();
+      assertThat(duck.view("purchases").orElseThrow().speedRows()).isEqualTo(full - last.rows());
+      assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(text(sparkSql.query(PURCHASES_SQL)));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(all));
     }
   }
 
