@@ -1,9 +1,12 @@
 package io.lambdaflow.benchmarks;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
@@ -92,7 +95,8 @@ public final class BatchBenchmark {
                 settings.work().resolve("fw-files")),
             () ->
                 handWritten(
-                    spark.read().text(input.toString()), settings.work().resolve("hw-files"))));
+                    spark.read().text(input.toString()).withColumn("position", input_file_name()),
+                    settings.work().resolve("hw-files"))));
     if (settings.kafka()) {
       try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
         int partitions = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -121,7 +125,15 @@ public final class BatchBenchmark {
                             .option("startingOffsets", "earliest")
                             .option("endingOffsets", "latest")
                             .load()
-                            .select(col("value").cast("string").alias("value")),
+                            .select(
+                                col("value").cast("string").alias("value"),
+                                concat(
+                                        col("topic"),
+                                        lit("/"),
+                                        col("partition"),
+                                        lit("@"),
+                                        col("offset"))
+                                    .alias("position")),
                         settings.work().resolve("hw-kafka"))));
       }
     }
@@ -200,7 +212,8 @@ public final class BatchBenchmark {
 
   /**
    * The same by hand, as a Spark engineer would write it: from_json with the corrupt-record column,
-   * the parsed data cached, good rows filtered to Parquet, bad rows to JSON.
+   * the parsed data cached, good rows filtered to Parquet, bad rows to JSON with the same
+   * information the framework's dead letters carry (where each came from, and why).
    */
   private static void handWritten(Dataset<Row> lines, Path out) {
     StructType schema =
@@ -209,6 +222,7 @@ public final class BatchBenchmark {
         lines
             .select(
                 col("value"),
+                col("position"),
                 from_json(
                         col("value"),
                         schema,
@@ -229,8 +243,11 @@ public final class BatchBenchmark {
           .where(bad)
           .select(
               lit("bench").alias("pipeline"),
+              col("position"),
               col("value").alias("raw"),
-              lit("malformed JSON").alias("reason"),
+              when(col("e._corrupt_record").isNotNull(), lit("malformed JSON"))
+                  .otherwise(lit("required field 'event_type' is missing or null"))
+                  .alias("reason"),
               current_timestamp().alias("rejected_at"))
           .write()
           .mode("overwrite")
