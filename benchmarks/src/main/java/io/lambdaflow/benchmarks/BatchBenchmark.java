@@ -52,8 +52,21 @@ public final class BatchBenchmark {
   public record Settings(long events, int runs, boolean kafka, Path work) {}
 
   /** One source's result: the durations of each run, in seconds, and the input size. */
+  /**
+   * @param parseOnly Spark reading and parsing the same input with nothing else (a no-op sink): the
+   *     ceiling any job on these cores can reach, framework or not
+   */
   public record Result(
-      String source, long events, long bytes, List<Double> framework, List<Double> handWritten) {
+      String source,
+      long events,
+      long bytes,
+      List<Double> framework,
+      List<Double> handWritten,
+      List<Double> parseOnly) {
+
+    public double parseOnlyMedian() {
+      return median(parseOnly);
+    }
 
     public double frameworkMedian() {
       return median(framework);
@@ -96,7 +109,8 @@ public final class BatchBenchmark {
             () ->
                 handWritten(
                     spark.read().text(input.toString()).withColumn("position", input_file_name()),
-                    settings.work().resolve("hw-files"))));
+                    settings.work().resolve("hw-files")),
+            () -> parseOnly(spark.read().text(input.toString()))));
     if (settings.kafka()) {
       try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
         int partitions = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -116,28 +130,27 @@ public final class BatchBenchmark {
                         + "\", topic = events, columns = [] }\n",
                     settings.work().resolve("fw-kafka")),
                 () ->
-                    handWritten(
-                        spark
-                            .read()
-                            .format("kafka")
-                            .option("kafka.bootstrap.servers", bootstrap)
-                            .option("subscribe", "events")
-                            .option("startingOffsets", "earliest")
-                            .option("endingOffsets", "latest")
-                            .load()
-                            .select(
-                                col("value").cast("string").alias("value"),
-                                concat(
-                                        col("topic"),
-                                        lit("/"),
-                                        col("partition"),
-                                        lit("@"),
-                                        col("offset"))
-                                    .alias("position")),
-                        settings.work().resolve("hw-kafka"))));
+                    handWritten(kafkaLines(spark, bootstrap), settings.work().resolve("hw-kafka")),
+                () -> parseOnly(kafkaLines(spark, bootstrap).select("value"))));
       }
     }
     return results;
+  }
+
+  /** The topic's values as text, with each record's position, as a Spark engineer reads them. */
+  private static Dataset<Row> kafkaLines(SparkSession spark, String bootstrap) {
+    return spark
+        .read()
+        .format("kafka")
+        .option("kafka.bootstrap.servers", bootstrap)
+        .option("subscribe", "events")
+        .option("startingOffsets", "earliest")
+        .option("endingOffsets", "latest")
+        .load()
+        .select(
+            col("value").cast("string").alias("value"),
+            concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset"))
+                .alias("position"));
   }
 
   /** A job to time. */
@@ -152,7 +165,8 @@ public final class BatchBenchmark {
       String source,
       long bytes,
       Job framework,
-      Job handWritten)
+      Job handWritten,
+      Job parseOnly)
       throws Exception {
     // One warm-up of each: JIT, Spark's code generation caches, the file system cache.
     framework.run();
@@ -169,7 +183,12 @@ public final class BatchBenchmark {
         fw.add(time(framework));
       }
     }
-    return new Result(source, settings.events(), bytes, fw, hw);
+    parseOnly.run();
+    List<Double> parse = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, settings.runs() / 2); i++) {
+      parse.add(time(parseOnly));
+    }
+    return new Result(source, settings.events(), bytes, fw, hw, parse);
   }
 
   private static double time(Job job) throws Exception {
@@ -255,6 +274,17 @@ public final class BatchBenchmark {
     } finally {
       parsed.unpersist();
     }
+  }
+
+  /** Spark's JSON parsing of {@code lines} alone, into the no-op sink. */
+  private static void parseOnly(Dataset<Row> lines) {
+    lines
+        .select(from_json(col("value"), StructType.fromDDL(SCHEMA)).alias("e"))
+        .select("e.*")
+        .write()
+        .format("noop")
+        .mode("overwrite")
+        .save();
   }
 
   /** Writes {@code events} lines over {@code files} files; returns the bytes written. */

@@ -138,14 +138,15 @@ public final class Benchmarks {
             first.bytes() / 1e6));
     text.append(
         "| source | framework s | hand-written s | ratio (median, min–max) | framework records/s |"
-            + " framework MB/s per core | hand-written MB/s per core |\n");
-    text.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            + " framework MB/s per core | hand-written MB/s per core | Spark parse alone MB/s per"
+            + " core |\n");
+    text.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BatchBenchmark.Result r : results) {
       List<Double> ratios = r.ratios();
       text.append(
           String.format(
               Locale.ROOT,
-              "| %s | %.1f | %.1f | %.3f (%.3f–%.3f) | %,.0f | %.1f | %.1f |%n",
+              "| %s | %.1f | %.1f | %.3f (%.3f–%.3f) | %,.0f | %.1f | %.1f | %.1f |%n",
               r.source(),
               r.frameworkMedian(),
               r.handWrittenMedian(),
@@ -154,7 +155,8 @@ public final class Benchmarks {
               ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
               r.events() / r.frameworkMedian(),
               r.bytes() / 1e6 / r.frameworkMedian() / cores,
-              r.bytes() / 1e6 / r.handWrittenMedian() / cores));
+              r.bytes() / 1e6 / r.handWrittenMedian() / cores,
+              r.bytes() / 1e6 / r.parseOnlyMedian() / cores));
     }
     BatchBenchmark.Result files = results.get(0);
     double ratio = BatchBenchmark.median(files.ratios());
@@ -163,11 +165,13 @@ public final class Benchmarks {
         String.format(
             Locale.ROOT,
             "%nTargets: framework/hand-written ≤ 1.05: %s (%.3f, files). JSON → Parquet ≥ 40 MB/s"
-                + " per core: %s (%.1f, files).%n%n",
+                + " per core: %s (%.1f, files; Spark's JSON parsing alone, with no cache, filter"
+                + " or write, reaches %.1f on these cores).%n%n",
             ratio <= 1.05 ? "met" : "missed",
             ratio,
             mbPerCore >= 40 ? "met" : "missed",
-            mbPerCore));
+            mbPerCore,
+            files.bytes() / 1e6 / files.parseOnlyMedian() / cores));
     return text.toString();
   }
 
@@ -179,8 +183,9 @@ public final class Benchmarks {
             + " `probes` and `per_host`) and the serving layer (DuckDB, refreshed continuously)"
             + " run as in production; latency of one event in a hundred from produce to served.\n\n");
     text.append(
-        "| rate/s | events | probes seen | p50 ms | p95 ms | p99 ms | max ms | sustained |\n");
-    text.append("|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        "| rate/s | events | probes seen | p50 ms | p95 ms | p99 ms | max ms | latency growth ms/s"
+            + " | sustained |\n");
+    text.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     int highest = 0;
     double p99at10k = Double.NaN;
     for (SpeedBenchmark.RateResult r : results) {
@@ -188,7 +193,7 @@ public final class Benchmarks {
       text.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %,d | %d/%d | %.0f | %.0f | %.0f | %.0f | %s |%n",
+              "| %,d | %,d | %d/%d | %.0f | %.0f | %.0f | %.0f | %.0f | %s |%n",
               r.rate(),
               r.produced(),
               r.probesSeen(),
@@ -197,6 +202,7 @@ public final class Benchmarks {
               l.p95(),
               l.p99(),
               l.max(),
+              r.growth(),
               r.sustained() ? "yes" : "no"));
       if (r.sustained()) {
         highest = Math.max(highest, r.rate());
@@ -208,8 +214,10 @@ public final class Benchmarks {
     text.append(
         String.format(
             Locale.ROOT,
-            "%nTargets: p99 ≤ 1 s at 10,000 events/s: %s. Sustains ≥ 30,000 events/s: %s (highest"
-                + " sustained here: %,d/s).%n%n",
+            "%nA rate is sustained when every probe arrives and latency grows by at most %.0f ms"
+                + " per second of traffic.%n%nTargets: p99 ≤ 1 s at 10,000 events/s: %s. Sustains"
+                + " ≥ 30,000 events/s: %s (highest sustained here: %,d/s).%n%n",
+            SpeedBenchmark.SUSTAINED_GROWTH,
             Double.isNaN(p99at10k)
                 ? "not measured"
                 : p99at10k <= 1000
@@ -281,6 +289,7 @@ public final class Benchmarks {
         r.framework().forEach(node.putArray("frameworkSeconds")::add);
         r.handWritten().forEach(node.putArray("handWrittenSeconds")::add);
         r.ratios().forEach(node.putArray("ratios")::add);
+        r.parseOnly().forEach(node.putArray("sparkParseOnlySeconds")::add);
       }
     }
     List<Latencies> plotted = new ArrayList<>();
@@ -292,6 +301,7 @@ public final class Benchmarks {
         node.put("produced", r.produced());
         node.put("probesSeen", r.probesSeen());
         node.put("probesSent", r.probesSent());
+        node.put("latencyGrowthMillisPerSecond", r.growth());
         node.put("sustained", r.sustained());
         if (r.latencies().count() > 0) {
           plotted.add(r.latencies());

@@ -25,21 +25,32 @@ import org.apache.spark.sql.SparkSession;
  * Speed: events produced at a fixed rate into the embedded broker; the end-to-end latency of probe
  * events (one in a hundred) from being produced to being visible in the served view, with the speed
  * layer and the serving layer (DuckDB, refreshed continuously) running as in production. A rate is
- * sustained when the latency of the last third of the probes is not growing over the first third's.
+ * sustained when every probe arrives and latency does not grow while events are produced.
  */
 public final class SpeedBenchmark {
 
   /** Rates to try, seconds of traffic at each, the speed trigger. */
   public record Settings(List<Integer> rates, int seconds, String trigger, Path work) {}
 
-  /** One rate's outcome. */
+  /**
+   * One rate's outcome.
+   *
+   * @param growth how fast latency grew while events were produced, in milliseconds per second of
+   *     traffic (the least-squares slope of latency over send time): a speed layer that keeps up
+   *     stays near 0; one that falls behind at a rate r with throughput c grows by (r/c - 1) s/s
+   * @param sustained all probes seen and latency growing by at most {@link #SUSTAINED_GROWTH}
+   */
   public record RateResult(
       int rate,
       long produced,
       Latencies latencies,
       int probesSeen,
       int probesSent,
+      double growth,
       boolean sustained) {}
+
+  /** The latency growth, in ms per second of traffic, up to which a rate counts as sustained. */
+  public static final double SUSTAINED_GROWTH = 50;
 
   private SpeedBenchmark() {}
 
@@ -144,21 +155,20 @@ public final class SpeedBenchmark {
         millis.length == 0
             ? new Latencies(rate + "/s", 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, millis)
             : Latencies.of(rate + " events/s", millis);
-    boolean sustained = false;
-    if (seen.size() >= 6 && seenIds.size() >= probesSent) {
-      int third = seen.size() / 3;
-      double first =
-          BatchBenchmark.median(seen.subList(0, third).stream().map(s -> (double) s[1]).toList());
-      double last =
-          BatchBenchmark.median(
-              seen.subList(seen.size() - third, seen.size()).stream()
-                  .map(s -> (double) s[1])
-                  .toList());
-      // Lag that grows shows as latency that grows: the last third's may exceed the first
-      // third's by half, plus a quarter second of jitter, and no more.
-      sustained = last <= 1.5 * first + 250;
+    double growth = Double.NaN;
+    if (seen.size() >= 6) {
+      double meanX = seen.stream().mapToDouble(p -> p[0]).average().orElseThrow();
+      double meanY = seen.stream().mapToDouble(p -> p[1]).average().orElseThrow();
+      double covariance = 0;
+      double variance = 0;
+      for (long[] probe : seen) {
+        covariance += (probe[0] - meanX) * (probe[1] - meanY);
+        variance += (probe[0] - meanX) * (probe[0] - meanX);
+      }
+      growth = variance == 0 ? Double.NaN : covariance / variance * 1000;
     }
-    return new RateResult(rate, produced, latencies, seenIds.size(), probesSent, sustained);
+    boolean sustained = seenIds.size() >= probesSent && growth <= SUSTAINED_GROWTH;
+    return new RateResult(rate, produced, latencies, seenIds.size(), probesSent, growth, sustained);
   }
 
   /**

@@ -37,6 +37,7 @@ class BenchmarksTest {
         .extracting(BatchBenchmark.Result::source)
         .containsExactly("files", "kafka");
     assertThat(report.batch()).allSatisfy(r -> assertThat(r.ratios()).hasSize(1));
+    assertThat(report.batch()).allSatisfy(r -> assertThat(r.parseOnlyMedian()).isPositive());
     assertThat(report.speed())
         .singleElement()
         .satisfies(
@@ -60,6 +61,7 @@ class BenchmarksTest {
         .contains("| kafka |")
         .contains("## Speed")
         .contains("| 200 | 600 | 6/6 |")
+        .contains("latency growth ms/s")
         .contains("2,000 batch rows + 200 speed rows")
         .contains("Targets:");
     Benchmarks.write(dir.resolve("results"), report, markdown);
