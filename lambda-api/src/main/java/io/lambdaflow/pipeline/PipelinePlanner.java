@@ -147,6 +147,34 @@ public final class PipelinePlanner {
   }
 
   /**
+   * The stream {@code source} gives before decoding ({@link
+   * io.lambdaflow.spi.SupportsStreamRead#readUndecodedStream}), to be decoded one micro-batch at a
+   * time by planning in batch mode with a {@link Hooks#read} that calls {@link
+   * io.lambdaflow.spi.SupportsStreamRead#decode}. Empty when the source sends dead letters while
+   * opening its stream: it decodes inside the stream, so its micro-batches cannot be decoded apart.
+   *
+   * @throws PipelineRunException naming the source if it cannot be read
+   */
+  public static Optional<Dataset<Row>> undecodedStream(SourceNode source, SparkSession spark) {
+    SourceContext context =
+        new SourceContext(source.name(), spark, ExecutionMode.STREAMING, new Hooks() {}, true);
+    Dataset<Row> data;
+    try {
+      data = ((SupportsStreamRead) source.spec()).readUndecodedStream(context);
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      throw new PipelineRunException(
+          "source '"
+              + source.name()
+              + "' (type "
+              + source.type()
+              + ") cannot be read: "
+              + PipelineRunException.firstLine(e),
+          e);
+    }
+    return context.deadLetters.isEmpty() ? Optional.of(data) : Optional.empty();
+  }
+
+  /**
    * A read context for calls to a source outside planning, such as {@link
    * io.lambdaflow.spi.SupportsBatchRead#commitBatch} after a run; it refuses dead letters.
    */

@@ -182,6 +182,11 @@ final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readStream(ReadContext context) {
+    return decode(readUndecodedStream(context), context);
+  }
+
+  @Override
+  public Dataset<Row> readUndecodedStream(ReadContext context) {
     new KafkaCluster(bootstrapServers, client, timeout).partitions(topics, topicPattern);
     // The speed layer resumes from its checkpoint; last-run is a batch notion, so it starts at the
     // beginning the first time.
@@ -199,7 +204,7 @@ final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
     if (maxOffsetsPerTrigger != null) {
       reader = reader.option("maxOffsetsPerTrigger", maxOffsetsPerTrigger);
     }
-    return shape(reader.load(), context);
+    return undecoded(reader.load());
   }
 
   @Override
@@ -235,7 +240,20 @@ final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
     return topicPattern != null ? topicPattern : String.join(",", topics);
   }
 
+  @Override
+  public Dataset<Row> decode(Dataset<Row> records, ReadContext context) {
+    if (parser == null) {
+      return records;
+    }
+    return parser.parse(records, col("value"), columns, context::deadLetter, context::reuse);
+  }
+
   private Dataset<Row> shape(Dataset<Row> raw, ReadContext context) {
+    return decode(undecoded(raw), context);
+  }
+
+  /** Kafka's records as this source delivers them, with their positions, before any parsing. */
+  private Dataset<Row> undecoded(Dataset<Row> raw) {
     List<Column> base = new ArrayList<>();
     for (String column : columns) {
       base.add(
@@ -265,11 +283,7 @@ final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
         concat(col("topic"), lit("/"), col("partition").cast("string"))
             .alias(MetadataColumns.PARTITION));
     base.add(col("offset").alias(MetadataColumns.OFFSET));
-    Dataset<Row> records = raw.select(base.toArray(Column[]::new));
-    if (parser == null) {
-      return records;
-    }
-    return parser.parse(records, col("value"), columns, context::deadLetter, context::reuse);
+    return raw.select(base.toArray(Column[]::new));
   }
 
   private Map<TopicPartition, Long> lastRun(ReadContext context, List<TopicPartition> partitions) {

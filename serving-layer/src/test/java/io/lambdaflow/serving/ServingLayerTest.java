@@ -34,7 +34,9 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +112,42 @@ class ServingLayerTest {
       assertThat(duck.view("purchases").orElseThrow().speedRows())
           .isEqualTo(sparkSql.view("purchases").orElseThrow().speedRows())
           .isPositive();
+    }
+  }
+
+  @Test
+  void theSpeedLayerReadsEachMicroBatchOnceForEveryViewAndTheDeadLetters() throws Exception {
+    Pipeline pipeline = pipeline("shared", Map.of());
+    kafka.createTopic("shared", 2);
+    List<GameEvents.Event> events = GameEvents.events(new Random(3), 0, 120);
+    GameEvents.produce(kafka.bootstrapServers(), "shared", events);
+    try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
+      assertThat(running.queries())
+          .as("one query for both views and the dead letters")
+          .extracting(StreamingQuery::name)
+          .containsExactly("game.views");
+      running.awaitTermination();
+    }
+    List<GameEvents.Event> malformed = events.stream().filter(GameEvents.Event::malformed).toList();
+    assertThat(malformed).isNotEmpty();
+    List<Row> letters =
+        spark.read().json(dir.resolve("store/dead-letters").toString()).collectAsList();
+    assertThat(letters)
+        .extracting(r -> r.<String>getAs("raw"))
+        .containsExactlyInAnyOrderElementsOf(
+            malformed.stream().map(GameEvents.Event::json).toList());
+    assertThat(letters)
+        .allSatisfy(
+            letter -> {
+              assertThat(letter.<String>getAs("stage")).isEqualTo("events");
+              assertThat(letter.<String>getAs("position")).matches("shared/[01]@\\d+");
+              assertThat(letter.<String>getAs("reason")).isEqualTo("malformed JSON");
+            });
+    try (ServingLayer duck =
+        ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration())) {
+      duck.refresh();
+      assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(purchases(events));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(events));
     }
   }
 

@@ -10,6 +10,7 @@ import io.lambdaflow.pipeline.Triggers;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.StreamWriteContext;
+import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.ViewQueries;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a pipeline as Structured Streaming: the same sources and transforms as the batch layer, one
- * query per sink, one for the dead letters and one per dataset that views read (all the views of
- * that dataset are written from each of its micro-batches), each with its checkpoint under the
- * pipeline's checkpoint root. A restart resumes every query from its checkpoint.
+ * query per sink, and for the views and dead letters one query that reads the source once per
+ * micro-batch and writes all of them ({@link SharedReadWriter}; a pipeline of several sources runs
+ * one query per dataset views read and one for dead letters instead). Each query has its checkpoint
+ * under the pipeline's checkpoint root; a restart resumes every query from its checkpoint.
  */
 public final class SpeedLayer {
   private static final Logger LOG = LoggerFactory.getLogger(SpeedLayer.class);
@@ -66,12 +68,17 @@ public final class SpeedLayer {
       for (ViewNode view : pipeline.views()) {
         viewsByInput.computeIfAbsent(view.input(), i -> new ArrayList<>()).add(view);
       }
-      for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
-        queries.add(startViews(pipeline, group.getKey(), group.getValue(), plan, store));
-      }
-      Optional<Dataset<Row>> deadLetters = plan.deadLetters();
-      if (deadLetters.isPresent()) {
-        queries.add(start(pipeline, pipeline.deadLetter(), deadLetters.get()));
+      Optional<Dataset<Row>> undecoded = sharedRead(pipeline);
+      if (undecoded.isPresent()) {
+        queries.add(startShared(pipeline, undecoded.get(), viewsByInput, plan, store));
+      } else {
+        for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
+          queries.add(startViews(pipeline, group.getKey(), group.getValue(), plan, store));
+        }
+        Optional<Dataset<Row>> deadLetters = plan.deadLetters();
+        if (deadLetters.isPresent()) {
+          queries.add(start(pipeline, pipeline.deadLetter(), deadLetters.get()));
+        }
       }
     } catch (RuntimeException e) {
       queries.forEach(SpeedLayer::stopQuietly);
@@ -125,6 +132,56 @@ public final class SpeedLayer {
               + "' (type "
               + sink.type()
               + ") cannot start: "
+              + PipelineRunException.firstLine(e),
+          e);
+    }
+  }
+
+  /**
+   * The undecoded stream of the pipeline's source when views and dead letters can all be written
+   * from one read of it: a pipeline with views and one source that can decode micro-batches apart,
+   * and a dead-letter sink that writes bounded data.
+   */
+  private Optional<Dataset<Row>> sharedRead(Pipeline pipeline) {
+    if (!pipeline.hasViews()
+        || pipeline.sources().size() != 1
+        || !(pipeline.deadLetter().spec() instanceof SupportsBatchWrite)) {
+      return Optional.empty();
+    }
+    return PipelinePlanner.undecodedStream(pipeline.sources().get(0), spark);
+  }
+
+  /**
+   * One query that reads the source once per micro-batch and writes every view and the dead letters
+   * from it (sinks keep their own queries and their own delivery guarantees).
+   */
+  private StreamingQuery startShared(
+      Pipeline pipeline,
+      Dataset<Row> undecoded,
+      Map<String, List<ViewNode>> viewsByInput,
+      PipelinePlanner.Plan plan,
+      LambdaStore store) {
+    Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
+    viewsByInput.forEach(
+        (input, views) -> {
+          Dataset<Row> data = plan.outputs().get(input);
+          views.forEach(view -> ViewQueries.rows(view, data)); // fails now, naming the view
+          writers.put(input, new SpeedViewsWriter(views, store));
+        });
+    try {
+      return undecoded
+          .writeStream()
+          .queryName(pipeline.name() + ".views")
+          .trigger(Triggers.parse(pipeline.speed().trigger()))
+          .option(
+              "checkpointLocation", pipeline.speed().checkpointRoot() + "/views-and-dead-letters")
+          .foreachBatch(new SharedReadWriter(pipeline, pipeline.sources().get(0), writers))
+          .start();
+    } catch (Exception e) { // Spark throws checked TimeoutException undeclared
+      throw new PipelineRunException(
+          "speed views "
+              + pipeline.views().stream().map(ViewNode::name).toList()
+              + " cannot start: "
               + PipelineRunException.firstLine(e),
           e);
     }

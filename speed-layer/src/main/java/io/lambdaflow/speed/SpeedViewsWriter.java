@@ -60,9 +60,20 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
 
   @Override
   public void call(Dataset<Row> input, Long batchId) {
+    write(input, batchId, true);
+  }
+
+  /**
+   * Writes micro-batch {@code batchId} of the views' input.
+   *
+   * @param cache whether to cache its rows past the horizon, which every view reads: yes unless
+   *     what they derive from is cached already
+   */
+  void write(Dataset<Row> input, long batchId, boolean cache) {
     long started = System.nanoTime();
     Published published = store.published();
-    Dataset<Row> past = pastHorizon(input, published).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = pastHorizon(input, published);
+    Dataset<Row> past = cache ? rows.persist(StorageLevel.MEMORY_AND_DISK()) : rows;
     try {
       // One single-stage job reads the micro-batch, fills the cache and finds how far it goes: each
       // task reports the highest offset per partition it saw (no shuffle for a handful of rows).
@@ -92,7 +103,9 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
           views.size(),
           (System.nanoTime() - scanned) / 1_000_000);
     } finally {
-      past.unpersist();
+      if (cache) {
+        past.unpersist();
+      }
     }
   }
 
