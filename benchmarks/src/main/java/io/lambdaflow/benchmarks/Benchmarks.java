@@ -72,7 +72,7 @@ public final class Benchmarks {
               spark,
               new BatchBenchmark.Settings(
                   Long.parseLong(options.getOrDefault("--events", "1000000")),
-                  Integer.parseInt(options.getOrDefault("--runs", "2")),
+                  Integer.parseInt(options.getOrDefault("--runs", "3")),
                   !options.getOrDefault("--kafka", "true").equals("false"),
                   work.resolve("batch")));
     }
