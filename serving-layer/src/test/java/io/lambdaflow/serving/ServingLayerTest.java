@@ -179,6 +179,18 @@ class ServingLayerTest {
       long full = duck.view("purchases").orElseThrow().speedRows();
       assertThat(full).isEqualTo(batches.stream().mapToLong(SpeedBatch::rows).sum());
 
+      // The speed layer's checkpoint is lost: its query starts over from the first offset with
+      // micro-batch ids from 0, and the speed views start over with it; nothing counts twice.
+      store.delete(new org.apache.hadoop.fs.Path(pipeline.speed().checkpointRoot()));
+      try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
+        running.awaitTermination();
+      }
+      assertThat(duck.refresh()).isTrue();
+      assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(purchases(all));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(all));
+      batches = store.speedBatches("purchases");
+      full = duck.view("purchases").orElseThrow().speedRows();
+
       // A replay of the last micro-batch under its id, now with one row: its rows are replaced.
       SpeedBatch last = batches.get(batches.size() - 1);
       assertThat(last.rows()).isGreaterThan(1);

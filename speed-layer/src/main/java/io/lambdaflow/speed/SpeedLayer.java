@@ -14,11 +14,14 @@ import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.ViewQueries;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -168,13 +171,14 @@ public final class SpeedLayer {
           views.forEach(view -> ViewQueries.rows(view, data)); // fails now, naming the view
           writers.put(input, new SpeedViewsWriter(views, store));
         });
+    String checkpoint = pipeline.speed().checkpointRoot() + "/views-and-dead-letters";
+    startingOver(checkpoint, pipeline.views(), store);
     try {
       return undecoded
           .writeStream()
           .queryName(pipeline.name() + ".views")
           .trigger(Triggers.parse(pipeline.speed().trigger()))
-          .option(
-              "checkpointLocation", pipeline.speed().checkpointRoot() + "/views-and-dead-letters")
+          .option("checkpointLocation", checkpoint)
           .foreachBatch(new SharedReadWriter(pipeline, pipeline.sources().get(0), writers))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
@@ -201,11 +205,13 @@ public final class SpeedLayer {
     for (ViewNode view : views) {
       ViewQueries.rows(view, data); // fails here, naming the view, rather than per micro-batch
     }
+    String checkpoint = pipeline.speed().checkpointRoot() + "/views/" + input;
+    startingOver(checkpoint, views, store);
     try {
       return data.writeStream()
           .queryName(pipeline.name() + ".views." + input)
           .trigger(Triggers.parse(pipeline.speed().trigger()))
-          .option("checkpointLocation", pipeline.speed().checkpointRoot() + "/views/" + input)
+          .option("checkpointLocation", checkpoint)
           .foreachBatch(new SpeedViewsWriter(views, store))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
@@ -215,6 +221,34 @@ public final class SpeedLayer {
               + " cannot start: "
               + PipelineRunException.firstLine(e),
           e);
+    }
+  }
+
+  /**
+   * A views query without a checkpoint starts over (from the source's starting offsets, with
+   * micro-batch ids from 0), so the speed views it writes start empty: micro-batch folders of an
+   * earlier query (its checkpoint deleted, or the pipeline's shape changed) would otherwise be
+   * replaced by id only where the ids meet, and the rest counted twice. The new query derives again
+   * every row past the published horizon that its starting offsets reach.
+   */
+  private void startingOver(String checkpoint, List<ViewNode> views, LambdaStore store) {
+    Path path = new Path(checkpoint);
+    try {
+      if (path.getFileSystem(store.hadoop()).exists(path)) {
+        return;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look for the checkpoint " + checkpoint, e);
+    }
+    for (ViewNode view : views) {
+      if (!store.speedBatches(view.name()).isEmpty()) {
+        LOG.info(
+            "speed view '{}': no checkpoint at {}, so its query starts over; removing its earlier"
+                + " micro-batches",
+            view.name(),
+            checkpoint);
+        store.delete(store.speedView(view.name()));
+      }
     }
   }
 
