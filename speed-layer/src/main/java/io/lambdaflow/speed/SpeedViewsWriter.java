@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one micro-batch of a dataset to the speed views that read it. The micro-batch is read and
- * decoded once: its records past the published horizon (the batch views cover the rest) are kept in
- * memory, and each view's rows are written from them into a folder named after the micro-batch id,
- * written aside and moved into place with the highest offset the micro-batch holds per partition. A
- * micro-batch replayed after a crash has the same id and replaces its folders, so nothing is
- * counted twice.
+ * decoded once: its records past the published horizon (the batch views cover the rest) are cached
+ * (unless what they derive from is cached already, as in {@link SharedReadWriter}), and each view's
+ * rows are written from them into a folder named after the micro-batch id, written aside and moved
+ * into place with the highest offset the micro-batch holds per partition. A micro-batch replayed
+ * after a crash has the same id and replaces its folders, so nothing is counted twice.
  */
 final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final Logger LOG = LoggerFactory.getLogger(SpeedViewsWriter.class);
