@@ -104,14 +104,7 @@ public final class PipelinePlanner {
       } catch (io.lambdaflow.spi.SupportsHorizon.DataGapException e) {
         throw new PipelineRunException(e.getMessage(), e);
       } catch (Exception e) { // Spark throws checked AnalysisException undeclared
-        throw new PipelineRunException(
-            "source '"
-                + source.name()
-                + "' (type "
-                + source.type()
-                + ") cannot be read: "
-                + PipelineRunException.firstLine(e),
-            e);
+        throw cannotRead(source, e);
       }
       datasets.put(source.name(), hooks.onSource(source, data));
       for (Dataset<Row> letters : context.deadLetters) {
@@ -162,16 +155,20 @@ public final class PipelinePlanner {
     try {
       data = ((SupportsStreamRead) source.spec()).readUndecodedStream(context);
     } catch (Exception e) { // Spark throws checked AnalysisException undeclared
-      throw new PipelineRunException(
-          "source '"
-              + source.name()
-              + "' (type "
-              + source.type()
-              + ") cannot be read: "
-              + PipelineRunException.firstLine(e),
-          e);
+      throw cannotRead(source, e);
     }
     return context.deadLetters.isEmpty() ? Optional.of(data) : Optional.empty();
+  }
+
+  private static PipelineRunException cannotRead(SourceNode source, Exception e) {
+    return new PipelineRunException(
+        "source '"
+            + source.name()
+            + "' (type "
+            + source.type()
+            + ") cannot be read: "
+            + PipelineRunException.firstLine(e),
+        e);
   }
 
   /**

@@ -11,10 +11,10 @@ final class LambdaProcesses {
   private LambdaProcesses() {}
 
   /**
-   * Runs {@code lambda args...} with the test's classpath and JVM flags, working directory {@code
-   * dir}, output to a log file there.
+   * The command line of {@code lambda args...} in a child JVM: this JVM's java, its module and
+   * reflection flags (what Spark needs on Java 17), {@code jvmOptions}, and its classpath.
    */
-  static Process start(Path dir, String... args) throws Exception {
+  static List<String> command(List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -22,13 +22,23 @@ final class LambdaProcesses {
             a ->
                 a.startsWith("--add-opens")
                     || a.startsWith("--add-exports")
+                    || a.startsWith("-XX:+Ignore")
                     || a.startsWith("-Djdk.reflect"))
         .forEach(command::add);
-    command.add("-Xmx1g");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
     command.addAll(List.of(args));
+    return command;
+  }
+
+  /**
+   * Runs {@code lambda args...} with the test's classpath and JVM flags, working directory {@code
+   * dir}, output to a log file there.
+   */
+  static Process start(Path dir, String... args) throws Exception {
+    List<String> command = command(List.of("-Xmx1g"), args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,20 +29,7 @@ class ProcessTest {
 
   /** Runs the launcher in a child JVM with this JVM's classpath and flags, a private temp dir. */
   private Result lambda(Path tmp, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(
-            a ->
-                a.startsWith("--add-opens")
-                    || a.startsWith("-XX:+Ignore")
-                    || a.startsWith("-Djdk.reflect"))
-        .forEach(command::add);
-    command.add("-Djava.io.tmpdir=" + tmp);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
+    List<String> command = LambdaProcesses.command(List.of("-Djava.io.tmpdir=" + tmp), args);
     Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
     process.getOutputStream().close();
     byte[] out = process.getInputStream().readAllBytes();
