@@ -60,8 +60,9 @@ class ParseTest {
         .containsExactlyInAnyOrder(
             "{\"event_type\":\"purchase_sword\",\"amount\":\"lots\"} => JSON does not match the schema"
                 + " event_type STRING,amount INT",
-            "{\"event_type\": \"truncated => malformed JSON",
-            "[1, 2] => JSON does not match the schema event_type STRING,amount INT",
+            "{\"event_type\": \"truncated => malformed JSON: unterminated string starting at"
+                + " character 16",
+            "[1, 2] => malformed JSON: not a JSON object: the record starts with '['",
             "{\"amount\": 5} => required field 'event_type' is missing or null",
             " => empty record");
     assertThat(deadLetters(pipeline))

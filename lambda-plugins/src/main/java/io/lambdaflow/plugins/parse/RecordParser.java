@@ -6,11 +6,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
-import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.lambdaflow.spi.DeadLetters;
@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.avro.functions;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -43,6 +45,28 @@ public final class RecordParser {
   private static final String PARSED = MetadataColumns.PREFIX + "parsed";
   private static final String RAW = MetadataColumns.PREFIX + "raw";
   private static final String REASON = MetadataColumns.PREFIX + "reason";
+  private static final String SYNTAX = MetadataColumns.PREFIX + "syntax";
+
+  /**
+   * Spark's from_json accepts what JSON does not (single quotes, trailing garbage, NaN, leading
+   * zeros): every record's syntax is checked strictly first, and a problem is its reason.
+   */
+  private static final UserDefinedFunction JSON_SYNTAX =
+      udf(
+              (UDF1<String, String>) text -> text == null ? null : StrictJson.problem(text),
+              DataTypes.StringType)
+          .withName("lambda_json_syntax");
+
+  /** Spark JSON options that would let through what strict syntax refuses: always off. */
+  private static final Map<String, String> STRICT_JSON =
+      Map.of(
+          "allowSingleQuotes", "false",
+          "allowNonNumericNumbers", "false",
+          "allowNumericLeadingZeros", "false",
+          "allowUnquotedFieldNames", "false",
+          "allowComments", "false",
+          "allowBackslashEscapingAnyCharacter", "false",
+          "allowUnquotedControlChars", "false");
 
   private enum Kind {
     JSON,
@@ -138,6 +162,9 @@ public final class RecordParser {
     List<Column> marked = new ArrayList<>(carried);
     marked.add(rawValue.alias(RAW));
     marked.add(decode(rawValue).alias(PARSED));
+    if (kind == Kind.JSON) {
+      marked.add(JSON_SYNTAX.apply(rawValue).alias(SYNTAX));
+    }
     Dataset<Row> parsed =
         input.select(marked.toArray(Column[]::new)).withColumn(REASON, rejection());
     parsed = reuse.apply(parsed);
@@ -170,6 +197,9 @@ public final class RecordParser {
     }
     parserOptions.put("mode", "PERMISSIVE");
     parserOptions.put("columnNameOfCorruptRecord", CORRUPT);
+    if (kind == Kind.JSON) {
+      parserOptions.putAll(STRICT_JSON);
+    }
     StructType withCorrupt =
         schema.add(new StructField(CORRUPT, DataTypes.StringType, true, Metadata.empty()));
     return kind == Kind.JSON
@@ -187,9 +217,10 @@ public final class RecordParser {
               rejection
                   .when(trim(raw).equalTo(""), lit("empty record"))
                   .when(
+                      col(SYNTAX).isNotNull(), concat_ws("", lit("malformed JSON: "), col(SYNTAX)))
+                  .when(
                       col(PARSED + "." + CORRUPT).isNotNull(),
-                      when(get_json_object(raw, "$").isNull(), lit("malformed JSON"))
-                          .otherwise(lit("JSON does not match the schema " + ddl)));
+                      lit("JSON does not match the schema " + ddl));
       case CSV -> {
         int expected = schema.fields().length;
         Column fields = size(split(raw, Pattern.quote(delimiter)));
