@@ -52,11 +52,21 @@ final class OptionBinder {
       try {
         values.put(key, option.get().type().convert(entry.getValue().unwrapped()));
       } catch (IllegalArgumentException e) {
+        // A value from the environment or of a secret option is never echoed, and an environment
+        // value is placed at the object that referenced it, not at "env variables".
+        boolean fromEnvironment = Origins.isEnvironment(entry.getValue().origin());
+        boolean secret =
+            option.get().isSecret() || PipelineLoader.SECRET_KEY.matcher(key).matches();
         problems.add(
             new Problem(
-                location,
+                fromEnvironment ? Origins.describe(object.origin()) : location,
                 path + "." + key,
-                "expected " + option.get().type().expectation() + ", " + e.getMessage()));
+                "expected "
+                    + option.get().type().expectation()
+                    + ", "
+                    + (fromEnvironment
+                        ? "got a value from an environment variable (not shown)"
+                        : secret ? "got a secret value (not shown)" : e.getMessage())));
       }
     }
     for (ConfigOption<?> option : options.all()) {

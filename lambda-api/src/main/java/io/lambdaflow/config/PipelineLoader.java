@@ -100,7 +100,24 @@ public final class PipelineLoader {
           "partitions", OptionTypes.integer(), 1, "Partitions per created topic.");
   private static final Options EMBEDDED_KAFKA =
       Options.of(KAFKA_ENABLED, KAFKA_PORT, KAFKA_TOPICS, KAFKA_PARTITIONS);
-  private static final Set<String> SPEED_KEYS = Set.of("trigger", "checkpoint-root");
+  private static final Set<String> SPEED_KEYS = Set.of("trigger", "checkpoint-root", "restart");
+  private static final ConfigOption<Integer> RESTART_ATTEMPTS =
+      ConfigOption.optional(
+          "attempts", OptionTypes.integer(), 10, "Restarts in a row before giving up.");
+  private static final ConfigOption<java.time.Duration> RESTART_BACKOFF =
+      ConfigOption.optional(
+          "backoff",
+          OptionTypes.duration(),
+          java.time.Duration.ofSeconds(5),
+          "The wait before the first restart.");
+  private static final ConfigOption<java.time.Duration> RESTART_MAX_BACKOFF =
+      ConfigOption.optional(
+          "max-backoff",
+          OptionTypes.duration(),
+          java.time.Duration.ofMinutes(1),
+          "The longest wait.");
+  private static final Options RESTART_OPTIONS =
+      Options.of(RESTART_ATTEMPTS, RESTART_BACKOFF, RESTART_MAX_BACKOFF);
   private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
   private static final Set<String> SPARK_KEYS = Set.of("master", "conf");
   private static final Set<String> SOURCE_RESERVED = Set.of("type");
@@ -145,6 +162,34 @@ public final class PipelineLoader {
       ConfigOption.optional("cache-dir", OptionTypes.string(), "", "Local copy of remote views.");
   private static final ConfigOption<Integer> SERVING_MAX_ROWS =
       ConfigOption.optional("max-rows", OptionTypes.integer(), 10_000, "Rows per answer.");
+  private static final ConfigOption<java.time.Duration> SERVING_QUERY_TIMEOUT =
+      ConfigOption.optional(
+          "query-timeout",
+          OptionTypes.duration(),
+          java.time.Duration.ofSeconds(10),
+          "How long one query may run before it is cancelled.");
+  private static final ConfigOption<Integer> SERVING_CONCURRENT =
+      ConfigOption.optional(
+          "max-concurrent-queries", OptionTypes.integer(), 4, "Queries answered at once.");
+  private static final ConfigOption<java.time.Duration> SERVING_IDLE =
+      ConfigOption.optional(
+          "idle-timeout",
+          OptionTypes.duration(),
+          java.time.Duration.ofSeconds(10),
+          "How long an HTTP client may send nothing.");
+  private static final ConfigOption<String> SERVING_TOKEN =
+      ConfigOption.optional("token", OptionTypes.string(), "", "The bearer token.").secret();
+  private static final ConfigOption<String> SERVING_KEYSTORE =
+      ConfigOption.optional("tls-keystore", OptionTypes.string(), "", "Keystore for HTTPS.");
+  private static final ConfigOption<String> SERVING_KEYSTORE_PASSWORD =
+      ConfigOption.optional("tls-keystore-password", OptionTypes.string(), "", "Its password.")
+          .secret();
+  private static final ConfigOption<java.time.Duration> SERVING_RETAIN =
+      ConfigOption.optional(
+          "retain-superseded",
+          OptionTypes.duration(),
+          java.time.Duration.ofMinutes(10),
+          "How long superseded view files stay for readers.");
   private static final Options SERVING_OPTIONS =
       Options.of(
           SERVING_ENGINE,
@@ -152,7 +197,14 @@ public final class PipelineLoader {
           SERVING_PORT,
           SERVING_REFRESH,
           SERVING_CACHE,
-          SERVING_MAX_ROWS);
+          SERVING_MAX_ROWS,
+          SERVING_QUERY_TIMEOUT,
+          SERVING_CONCURRENT,
+          SERVING_IDLE,
+          SERVING_TOKEN,
+          SERVING_KEYSTORE,
+          SERVING_KEYSTORE_PASSWORD,
+          SERVING_RETAIN);
   private static final ConfigOption<Boolean> METASTORE_ENABLED =
       ConfigOption.optional("enabled", OptionTypes.bool(), true, "Register tables.");
   private static final ConfigOption<String> METASTORE_URI =
@@ -175,7 +227,7 @@ public final class PipelineLoader {
       Set.of("type", "input", "output-mode", "trigger");
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-  private static final Pattern SECRET_KEY =
+  static final Pattern SECRET_KEY =
       Pattern.compile(
           ".*(password|passwd|secret|token|credential|api[-_.]?key|private[-_.]?key|sasl\\.jaas).*",
           Pattern.CASE_INSENSITIVE);
@@ -212,14 +264,14 @@ public final class PipelineLoader {
                       + Path.of("").toAbsolutePath()
                       + ")")));
     }
-    Config parsed;
+    String text;
     try {
-      parsed =
-          ConfigFactory.parseFile(
-              file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-    } catch (ConfigException e) {
-      throw new ConfigurationException(List.of(syntaxProblem(e)));
+      text = Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new ConfigurationException(
+          List.of(new Problem(file.toString(), "", "cannot read the file: " + e.getMessage())));
     }
+    Config parsed = ConfigText.parse(text, file.toString(), Optional.of(file));
     String defaultName = file.getFileName().toString().replaceFirst("\\.(conf|hocon|json)$", "");
     return validate(parsed, defaultName, overrides, layers);
   }
@@ -230,14 +282,7 @@ public final class PipelineLoader {
   public Pipeline parse(
       String text, String originName, Map<String, String> overrides, Set<ExecutionMode> layers)
       throws ConfigurationException {
-    Config parsed;
-    try {
-      parsed =
-          ConfigFactory.parseString(
-              text, ConfigParseOptions.defaults().setOriginDescription(originName));
-    } catch (ConfigException e) {
-      throw new ConfigurationException(List.of(syntaxProblem(e)));
-    }
+    Config parsed = ConfigText.parse(text, originName, Optional.empty());
     return validate(
         parsed, originName.replaceFirst("\\.(conf|hocon|json)$", ""), overrides, layers);
   }
@@ -381,7 +426,7 @@ public final class PipelineLoader {
     } catch (ConfigException.UnresolvedSubstitution e) {
       throw new ConfigurationException(List.of(substitutionProblem(e)));
     } catch (ConfigException e) {
-      throw new ConfigurationException(List.of(syntaxProblem(e)));
+      throw new ConfigurationException(List.of(ConfigText.syntaxProblem(e)));
     }
   }
 
@@ -532,7 +577,29 @@ public final class PipelineLoader {
           optionalString(speed.get(), "checkpoint-root", "speed.checkpoint-root", problems)
               .orElse(checkpointRoot);
     }
-    return new SpeedSettings(trigger, checkpointRoot);
+    SpeedSettings.Restart restart =
+        speed
+            .flatMap(s -> object(s, "restart", "speed.restart", problems))
+            .flatMap(
+                r ->
+                    OptionBinder.bind(
+                        "restart",
+                        "the speed.restart section",
+                        RESTART_OPTIONS,
+                        r,
+                        "speed.restart",
+                        Set.of(),
+                        problems))
+            .map(
+                c ->
+                    new SpeedSettings.Restart(
+                        c.get(RESTART_ATTEMPTS),
+                        c.get(RESTART_BACKOFF),
+                        c.get(RESTART_MAX_BACKOFF)))
+            .orElse(
+                new SpeedSettings.Restart(
+                    10, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1)));
+    return new SpeedSettings(trigger, checkpointRoot, restart);
   }
 
   private static EmbeddedKafkaSettings embeddedKafka(ConfigObject root, List<Problem> problems) {
@@ -1135,8 +1202,9 @@ public final class PipelineLoader {
         }
       }
     }
+    Optional<ConfigObject> servingObject = object(root, "serving", "serving", problems);
     ContractSettings.Serving serving =
-        object(root, "serving", "serving", problems)
+        servingObject
             .flatMap(
                 o ->
                     OptionBinder.bind(
@@ -1155,10 +1223,40 @@ public final class PipelineLoader {
                         c.get(SERVING_PORT),
                         c.get(SERVING_REFRESH),
                         c.get(SERVING_CACHE),
-                        c.get(SERVING_MAX_ROWS)))
+                        c.get(SERVING_MAX_ROWS),
+                        c.get(SERVING_QUERY_TIMEOUT),
+                        c.get(SERVING_CONCURRENT),
+                        c.get(SERVING_IDLE),
+                        c.get(SERVING_TOKEN),
+                        c.get(SERVING_KEYSTORE),
+                        c.get(SERVING_KEYSTORE_PASSWORD),
+                        c.get(SERVING_RETAIN)))
             .orElse(
                 new ContractSettings.Serving(
-                    "duckdb", "127.0.0.1", 8088, java.time.Duration.ofSeconds(1), "", 10_000));
+                    "duckdb",
+                    "127.0.0.1",
+                    8088,
+                    java.time.Duration.ofSeconds(1),
+                    "",
+                    10_000,
+                    java.time.Duration.ofSeconds(10),
+                    4,
+                    java.time.Duration.ofSeconds(10),
+                    "",
+                    "",
+                    "",
+                    java.time.Duration.ofMinutes(10)));
+    if (!loopback(serving.host())
+        && (serving.token().isEmpty() || serving.tlsKeystore().isEmpty())) {
+      problems.add(
+          new Problem(
+              location(servingObject.orElse(null), "host"),
+              "serving.host",
+              "binding '"
+                  + serving.host()
+                  + "' reaches beyond loopback, which needs serving.token (LAMBDA_SERVING_TOKEN)"
+                  + " and serving.tls-keystore: set both, or bind 127.0.0.1"));
+    }
     Optional<ConfigObject> metastoreObject = object(root, "metastore", "metastore", problems);
     Optional<PluginConfig> metastoreConfig =
         metastoreObject.flatMap(
@@ -1213,6 +1311,20 @@ public final class PipelineLoader {
                   + "': set metastore.derby-path to a local directory (or metastore.uri)"));
     }
     return new ContractSettings(partitions, serving, metastore);
+  }
+
+  /** Whether {@code host} names only this machine; an unresolvable name is not taken as one. */
+  private static boolean loopback(String host) {
+    try {
+      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private Optional<SinkNode> deadLetter(
@@ -1632,16 +1744,6 @@ public final class PipelineLoader {
             Integer.compare(
                 a.getValue().origin().lineNumber(), b.getValue().origin().lineNumber()));
     return entries;
-  }
-
-  private static Problem syntaxProblem(ConfigException e) {
-    String message = e.getMessage();
-    String origin = e.origin() == null ? "(unknown)" : Origins.describe(e.origin());
-    String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
-    if (message.startsWith(prefix)) {
-      message = message.substring(prefix.length());
-    }
-    return new Problem(origin, "", message);
   }
 
   private static Problem substitutionProblem(ConfigException.UnresolvedSubstitution e) {

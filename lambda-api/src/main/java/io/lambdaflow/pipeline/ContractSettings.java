@@ -33,6 +33,15 @@ public record ContractSettings(
    * @param cacheDir where remote (HDFS, S3) view files are copied for the embedded engine; empty
    *     for a temporary directory
    * @param maxRows the most rows one answer returns
+   * @param queryTimeout how long one query may run before it is cancelled
+   * @param maxConcurrentQueries queries (and lookups) answered at once; more wait, then get 503
+   * @param idleTimeout how long an HTTP client may send nothing before it is disconnected
+   * @param token the bearer token every request must carry; empty for none (loopback only)
+   * @param tlsKeystore a PKCS12/JKS keystore to serve HTTPS with; empty for plain HTTP (loopback
+   *     only)
+   * @param tlsKeystorePassword its password
+   * @param retainSuperseded how long batch view versions and speed micro-batches stay on disk after
+   *     a newer publish supersedes them, for serving processes still reading them
    */
   public record Serving(
       String engine,
@@ -40,12 +49,40 @@ public record ContractSettings(
       int port,
       Duration refreshInterval,
       String cacheDir,
-      int maxRows) {
+      int maxRows,
+      Duration queryTimeout,
+      int maxConcurrentQueries,
+      Duration idleTimeout,
+      String token,
+      String tlsKeystore,
+      String tlsKeystorePassword,
+      Duration retainSuperseded) {
     public Serving {
       requireNonNull(engine, "engine is null");
       requireNonNull(host, "host is null");
       requireNonNull(refreshInterval, "refreshInterval is null");
       requireNonNull(cacheDir, "cacheDir is null");
+      requireNonNull(queryTimeout, "queryTimeout is null");
+      requireNonNull(idleTimeout, "idleTimeout is null");
+      requireNonNull(token, "token is null");
+      requireNonNull(tlsKeystore, "tlsKeystore is null");
+      requireNonNull(tlsKeystorePassword, "tlsKeystorePassword is null");
+      requireNonNull(retainSuperseded, "retainSuperseded is null");
+    }
+
+    @Override
+    public String toString() {
+      return "Serving[engine="
+          + engine
+          + ", host="
+          + host
+          + ", port="
+          + port
+          + ", token="
+          + (token.isEmpty() ? "none" : "<redacted>")
+          + ", tlsKeystore="
+          + tlsKeystore
+          + "]";
     }
   }
 

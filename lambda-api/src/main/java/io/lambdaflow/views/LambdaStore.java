@@ -105,6 +105,30 @@ public final class LambdaStore {
   }
 
   /**
+   * The newest state published at or before {@code cutoff}, while the published history (the last
+   * ten) still holds one: what every serving process that refreshed since {@code cutoff} has moved
+   * to or past, so what it superseded is no longer read.
+   */
+  public Optional<Published> publishedAsOf(Instant cutoff) {
+    try {
+      FileSystem fs = publishedDir().getFileSystem(hadoop);
+      List<Path> files = publishedFiles(fs);
+      for (int i = files.size() - 1; i >= 0; i--) {
+        Published published;
+        try (InputStream in = fs.open(files.get(i))) {
+          published = parsePublished(JSON.readTree(in));
+        }
+        if (!published.publishedAt().isAfter(cutoff)) {
+          return Optional.of(published);
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read what was published under " + publishedDir(), e);
+    }
+  }
+
+  /**
    * Publishes {@code published} atomically: readers see the previous state until the rename makes
    * this one visible in a single step.
    */

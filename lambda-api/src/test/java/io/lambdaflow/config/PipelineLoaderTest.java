@@ -193,6 +193,88 @@ class PipelineLoaderTest {
   }
 
   @Test
+  void aValueFromTheEnvironmentIsNeverEchoedAndIsPlacedWhereItWasReferenced() throws Exception {
+    String path = System.getenv("PATH");
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources {
+              events { type = memory, rows = ${?PATH} }
+            }
+            sinks { out { type = out, path = x } }
+            serving { port = 8088, token = "", max-rows = ${?PATH} }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .containsExactly(
+            "p.conf:3: sources.events.rows: expected an integer, got a value from an environment"
+                + " variable (not shown)",
+            "p.conf:6: serving.max-rows: expected an integer, got a value from an environment"
+                + " variable (not shown)");
+    assertThat(String.join("\n", problems)).doesNotContain(path);
+  }
+
+  @Test
+  void bindingTheServingLayerBeyondLoopbackNeedsATokenAndTls() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                serving {
+                  host = "0.0.0.0"
+                }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:5: serving.host: binding '0.0.0.0' reaches beyond loopback, which needs"
+                + " serving.token (LAMBDA_SERVING_TOKEN) and serving.tls-keystore: set both, or"
+                + " bind 127.0.0.1");
+  }
+
+  @Test
+  void aPlainIncludeOfAMissingFileIsAProblem() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                include "missing.conf"
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:2: include \"missing.conf\" finds no file (looked in "
+                + dir.toAbsolutePath()
+                + "); fix the name, or write include required(\"missing.conf\") to make a"
+                + " missing file an error everywhere");
+  }
+
+  @Test
+  void deepNestingIsAProblemNotAStackOverflow() throws Exception {
+    assertThat(problems("a = " + "{ b = ".repeat(4000) + "1" + " }".repeat(4000)))
+        .containsExactly("p.conf:1: nesting deeper than 64 levels; a pipeline never needs that");
+  }
+
+  @Test
+  void aMissingCloseBraceIsReportedWhereTheBraceOpened() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources {
+                  events { type = memory, rows = 1 }
+                sinks { out { type = out } }
+                """))
+        .containsExactly("p.conf:2: '{' opened here is never closed: a '}' is missing");
+    assertThat(problems("layers = [batch]\nsources { events = [1, 2} }\n"))
+        .containsExactly("p.conf:2: '}' closes the '[' opened at line 2");
+  }
+
+  @Test
   void deadLettersDefaultToFilesUnderTheStorageRoot() throws Exception {
     // The 'files' sink is not in this registry: the default dead-letter sink is reported missing.
     List<String> problems =
