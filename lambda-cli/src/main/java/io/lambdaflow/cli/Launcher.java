@@ -18,8 +18,8 @@ import io.lambdaflow.registry.PluginModule;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.serving.HttpApi;
 import io.lambdaflow.serving.ServingLayer;
-import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
+import io.lambdaflow.speed.SupervisedPipeline;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.PluginFactory;
@@ -286,7 +286,7 @@ public final class Launcher {
     }
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
-      RunningPipeline running = new SpeedLayer(spark).start(pipeline);
+      SupervisedPipeline running = new SpeedLayer(spark).run(pipeline);
       // Before Spark's own hook stops the context: finish the current micro-batch, then stop.
       ShutdownHookManager.addShutdownHook(
           100,
@@ -302,7 +302,7 @@ public final class Launcher {
           "speed layer of '"
               + pipeline.name()
               + "' running "
-              + running.queries().size()
+              + running.current().queries().size()
               + " queries; checkpoints under "
               + pipeline.speed().checkpointRoot()
               + "; Ctrl-C stops after the current micro-batch");

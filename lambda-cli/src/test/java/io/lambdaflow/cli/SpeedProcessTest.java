@@ -133,6 +133,75 @@ class SpeedProcessTest {
   }
 
   @Test
+  void sigtermDuringAMicroBatchStopsAfterItQuietlyAndLosesNothing() throws Exception {
+    kafka.createTopic("term", 2);
+    produce("term", 0, 6000);
+    Files.writeString(
+        dir.resolve("term.conf"),
+        """
+        layers = [speed]
+        storage-root = root
+        sources {
+          events {
+            type = kafka
+            bootstrap-servers = "%s"
+            topic = term
+            value-format = json
+            schema = "id INT, kind STRING"
+            columns = []
+            max-offsets-per-trigger = 300
+          }
+        }
+        sinks { out { type = files, format = json, path = out } }
+        speed.trigger = "100 milliseconds"
+        """
+            .formatted(kafka.bootstrapServers()));
+
+    Process first = lambda("speed", "term.conf");
+    await("micro-batches running back to back")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> committed() >= 900);
+    first.destroy(); // SIGTERM while the next micro-batch runs
+    assertThat(first.waitFor(2, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
+    String log = lastLog();
+    assertThat(first.exitValue()).as(log).isZero();
+    assertThat(log)
+        .as("no stack trace and no aborted job")
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception")
+        .doesNotContain("Aborting")
+        .contains("speed layer of 'term' stopped");
+    assertThat(committed()).as("stopped mid-stream").isLessThan(6000);
+
+    produce("term", 6000, 7000);
+    Process second = lambda("speed", "term.conf");
+    try {
+      await("everything after the restart")
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> committed() >= 7000);
+    } finally {
+      second.destroy();
+      assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    }
+    Dataset<Row> rows = output();
+    assertThat(rows.count()).isEqualTo(7000);
+    assertThat(rows.select("id").distinct().count()).isEqualTo(7000);
+  }
+
+  /** The output of the newest lambda process started in the test's folder. */
+  private String lastLog() throws Exception {
+    try (var logs = Files.list(dir)) {
+      Path newest =
+          logs.filter(p -> p.getFileName().toString().startsWith("lambda-"))
+              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+              .orElseThrow();
+      return Files.readString(newest);
+    }
+  }
+
+  @Test
   void produceSendsEachLineOfStandardInput() {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     int status =

@@ -41,12 +41,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-  private final KafkaRaftServer server;
+  private KafkaRaftServer server;
+  private final KafkaConfig config;
   private final Path logDir;
   private final String bootstrapServers;
+  private boolean paused;
 
-  private EmbeddedKafka(KafkaRaftServer server, Path logDir, String bootstrapServers) {
+  private EmbeddedKafka(
+      KafkaRaftServer server, KafkaConfig config, Path logDir, String bootstrapServers) {
     this.server = server;
+    this.config = config;
     this.logDir = logDir;
     this.bootstrapServers = bootstrapServers;
   }
@@ -118,7 +122,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-    EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, "127.0.0.1:" + brokerPort);
+    EmbeddedKafka kafka = new EmbeddedKafka(server, config, logDir, "127.0.0.1:" + brokerPort);
     try {
       server.startup();
       kafka.awaitReady();
@@ -194,12 +198,38 @@ public final class EmbeddedKafka implements AutoCloseable {
         : new IllegalStateException("no broker answered within " + START_TIMEOUT);
   }
 
-  /** Stops the broker and removes its log directory. */
-  @Override
-  public void close() {
-    try {
+  /**
+   * Stops the broker as an outage would, keeping its data, ports and topics; {@link #resume()}
+   * brings it back. For tests of how clients survive a broker going away.
+   */
+  public synchronized void pause() {
+    if (!paused) {
       server.shutdown();
       server.awaitShutdown();
+      paused = true;
+      LOG.info("embedded Kafka broker at {} paused", bootstrapServers);
+    }
+  }
+
+  /** Starts a paused broker again on the same ports with the same data. */
+  public synchronized void resume() {
+    if (paused) {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      awaitReady();
+      paused = false;
+      LOG.info("embedded Kafka broker at {} resumed", bootstrapServers);
+    }
+  }
+
+  /** Stops the broker and removes its log directory. */
+  @Override
+  public synchronized void close() {
+    try {
+      if (!paused) {
+        server.shutdown();
+        server.awaitShutdown();
+      }
     } finally {
       delete(logDir);
     }

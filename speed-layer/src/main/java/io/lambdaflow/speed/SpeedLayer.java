@@ -47,6 +47,18 @@ public final class SpeedLayer {
   }
 
   /**
+   * Starts the pipeline's queries and keeps them running: after a failure (a source or sink outage)
+   * they start again by the pipeline's {@code speed.restart} policy. Returns at once; wait with
+   * {@link SupervisedPipeline#awaitTermination()}, stop with {@link SupervisedPipeline#close()}.
+   *
+   * @throws PipelineRunException when the queries cannot start at all
+   */
+  public SupervisedPipeline run(Pipeline pipeline) {
+    return new SupervisedPipeline(
+        pipeline.name(), () -> start(pipeline), pipeline.speed().restart());
+  }
+
+  /**
    * Plans the pipeline and starts its queries; returns at once. Stop them with {@link
    * RunningPipeline#close()}.
    *
