@@ -58,9 +58,6 @@ import org.slf4j.LoggerFactory;
 final class ContractRun {
   private static final Logger LOG = LoggerFactory.getLogger(ContractRun.class);
 
-  /** Batch view versions kept behind the newest, for readers still using them. */
-  private static final int VERSIONS_KEPT = 2;
-
   private final BatchLayer layer;
   private final SparkSession spark;
   private final Pipeline pipeline;
@@ -150,14 +147,7 @@ final class ContractRun {
       layer.commitSources(pipeline);
     }
     new MetastoreRegistrar(spark, pipeline, store).register(published);
-    for (ViewNode view : pipeline.views()) {
-      int pruned = store.pruneSpeed(view.name(), published);
-      if (pruned > 0) {
-        LOG.info(
-            "view {}: pruned {} speed micro-batch(es) the new horizon covers", view.name(), pruned);
-      }
-      store.dropViewVersionsBefore(view.name(), run - VERSIONS_KEPT);
-    }
+    removeSuperseded(published);
     RunSummary summary =
         new RunSummary(
             pipeline.name(),
@@ -371,6 +361,31 @@ final class ContractRun {
 
   private ReadContext context(SourceNode source) {
     return PipelinePlanner.afterRun(spark, source.name(), ExecutionMode.BATCH);
+  }
+
+  /**
+   * Deletes batch view versions and speed micro-batches superseded longer ago than {@code
+   * serving.retain-superseded}: those of runs before the newest one published by then, and those
+   * its horizon covers. Serving processes that refreshed since read none of them.
+   */
+  private void removeSuperseded(Published published) {
+    Duration retain = pipeline.contract().serving().retainSuperseded();
+    Optional<Published> settled =
+        retain.isZero() ? Optional.of(published) : store.publishedAsOf(Instant.now().minus(retain));
+    if (settled.isEmpty()) {
+      return;
+    }
+    for (ViewNode view : pipeline.views()) {
+      int pruned = store.pruneSpeed(view.name(), settled.get());
+      if (pruned > 0) {
+        LOG.info(
+            "view {}: removed {} speed micro-batch(es) run {} covers",
+            view.name(),
+            pruned,
+            settled.get().run());
+      }
+      store.dropViewVersionsBefore(view.name(), settled.get().run());
+    }
   }
 
   private static Map<String, Long> zeros(Iterable<String> names) {

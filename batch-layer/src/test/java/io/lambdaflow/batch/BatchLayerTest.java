@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +79,11 @@ class BatchLayerTest {
     Dataset<Row> letters =
         TestSpark.session().read().json(dir.resolve("root/dead-letters").toString());
     Map<String, Long> byReason =
-        letters.groupBy("reason").count().collectAsList().stream()
+        letters
+            .groupBy(functions.split(functions.col("reason"), ":").getItem(0))
+            .count()
+            .collectAsList()
+            .stream()
             .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
     assertThat(byReason)
         .containsExactlyInAnyOrderEntriesOf(

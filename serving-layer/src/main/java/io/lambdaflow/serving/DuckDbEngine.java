@@ -9,28 +9,46 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
 import org.duckdb.DuckDBResultSetMetaData;
 import org.duckdb.StatementReturnType;
 
 /**
  * DuckDB in this process, in memory: each view's Parquet files are loaded into tables (sorted by
  * the view's keys, so lookups skip most of the data) when they change, and queries run on pooled
- * connections. User queries cannot reach files outside the view folders ({@code
- * enable_external_access} off, {@code allowed_directories} set) and run in a transaction that is
- * rolled back.
+ * connections. User queries are checked by DuckDB's own parser ({@link DuckDbQueryCheck}) and run
+ * in a read-only transaction (DuckDB refuses any write in it), with external access off and the
+ * configuration locked, results streamed (the row cap applies as rows come) and cancelled at their
+ * time limit.
  */
 final class DuckDbEngine implements Engine {
   private final DuckDBConnection root;
   private final ConcurrentLinkedQueue<Connection> pool = new ConcurrentLinkedQueue<>();
   private static final String BATCH = MetadataColumns.PREFIX + "batch";
+
+  /** Cancels queries past their time limit. */
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "lambda-duckdb-timeout");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private final Map<String, String> kinds = new HashMap<>();
   private final MergeSql merge = new MergeSql(this::quote);
@@ -41,7 +59,9 @@ final class DuckDbEngine implements Engine {
   DuckDbEngine(List<String> allowedDirectories) {
     try {
       Class.forName("org.duckdb.DuckDBDriver");
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      java.util.Properties properties = new java.util.Properties();
+      properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
       try (Statement statement = root.createStatement()) {
         statement.execute("SET TimeZone = 'UTC'");
         String allowed =
@@ -171,14 +191,32 @@ final class DuckDbEngine implements Engine {
   }
 
   @Override
-  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+  public void checkQuery(String sql, Set<String> relations) {
     Connection connection = pool.poll();
     try {
       if (connection == null) {
         connection = root.duplicate();
       }
+      DuckDbQueryCheck.check(connection, sql, relations);
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(firstLine(e.getMessage()), e);
+    } finally {
+      if (connection != null) {
+        pool.offer(connection);
+      }
+    }
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows, Duration timeout) {
+    Connection connection = pool.poll();
+    AtomicBoolean timedOut = new AtomicBoolean();
+    try {
+      if (connection == null) {
+        connection = root.duplicate();
+      }
       try (Statement transaction = connection.createStatement()) {
-        transaction.execute("BEGIN TRANSACTION");
+        transaction.execute("BEGIN TRANSACTION READ ONLY");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
           ResultSetMetaData shape = statement.getMetaData();
           if (shape instanceof DuckDBResultSetMetaData duck
@@ -189,20 +227,46 @@ final class DuckDbEngine implements Engine {
           for (int i = 0; i < parameters.size(); i++) {
             statement.setObject(i + 1, parameters.get(i));
           }
-          statement.setMaxRows(maxRows + 1);
+          ScheduledFuture<?> cancel =
+              TIMER.schedule(
+                  () -> {
+                    timedOut.set(true);
+                    cancelQuietly(statement);
+                  },
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
           try (ResultSet results = statement.executeQuery()) {
             return read(results, maxRows);
+          } finally {
+            cancel.cancel(false);
           }
         } finally {
           transaction.execute("ROLLBACK");
         }
       }
     } catch (SQLException e) {
+      if (timedOut.get()) {
+        throw new IllegalArgumentException(timeoutMessage(timeout), e);
+      }
       throw new IllegalArgumentException(firstLine(e.getMessage()), e);
     } finally {
       if (connection != null) {
         pool.offer(connection);
       }
+    }
+  }
+
+  static String timeoutMessage(Duration timeout) {
+    return "the query ran longer than "
+        + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
+        + " (serving.query-timeout) and was cancelled";
+  }
+
+  private static void cancelQuietly(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException e) {
+      // it finished or closed meanwhile
     }
   }
 

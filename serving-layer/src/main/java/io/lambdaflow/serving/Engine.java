@@ -1,6 +1,8 @@
 package io.lambdaflow.serving;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A query engine the serving layer defines relations in and queries. Relations are replaced in
@@ -61,10 +63,22 @@ public interface Engine extends AutoCloseable {
   void apply(List<Change> changes);
 
   /**
-   * Runs a read-only query (already checked) with positional {@code ?} parameters, returning at
-   * most {@code maxRows} rows.
+   * Decides, with the engine's own parser, whether untrusted {@code sql} may run: exactly one
+   * statement, a query, reading nothing but {@code relations} (the served views, by name) and what
+   * it defines itself. Nothing is executed.
+   *
+   * @throws IllegalArgumentException saying why it is refused
    */
-  QueryResult query(String sql, List<Object> parameters, int maxRows);
+  void checkQuery(String sql, Set<String> relations);
+
+  /**
+   * Runs a query (checked by {@link #checkQuery}, or built by the serving layer) where it cannot
+   * write, with positional {@code ?} parameters. Rows are counted as they are produced and at most
+   * {@code maxRows} are kept; a query still running after {@code timeout} is cancelled.
+   *
+   * @throws IllegalArgumentException when the query fails, or ran past {@code timeout}
+   */
+  QueryResult query(String sql, List<Object> parameters, int maxRows, Duration timeout);
 
   @Override
   void close();

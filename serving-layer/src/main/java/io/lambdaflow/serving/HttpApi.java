@@ -3,29 +3,27 @@ package io.lambdaflow.serving;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.lambdaflow.http.HttpRequest;
+import io.lambdaflow.http.HttpResponse;
+import io.lambdaflow.http.HttpService;
+import io.lambdaflow.http.HttpSettings;
+import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.ViewNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The serving layer's HTTP JSON API, on the JDK's own HTTP server (no dependency beside Spark):
+ * The serving layer's HTTP JSON API, on {@link HttpService} (bounded read time, a concurrency limit
+ * that answers 503 while {@code /health} stays exempt, a bearer token and TLS when configured):
  *
  * <ul>
  *   <li>{@code GET /health}: status, engine, last published run;
@@ -35,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *       over the views, by name.
  * </ul>
  *
- * Errors are JSON {@code {"error": "..."}} with 400 (bad request), 404 (unknown path or view) or
- * 405.
+ * Errors are JSON {@code {"error": "..."}} with 400 (bad request, refused or timed-out query), 401
+ * (no or wrong token), 404 (unknown path or view), 405, 413 (body over 1 MiB) or 503 (busy).
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -44,90 +42,87 @@ public final class HttpApi implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
 
   private final ServingLayer serving;
-  private final HttpServer server;
-  private final ExecutorService workers;
+  private final HttpService server;
 
-  private HttpApi(ServingLayer serving, HttpServer server, ExecutorService workers) {
+  private HttpApi(ServingLayer serving, HttpService server) {
     this.serving = serving;
     this.server = server;
-    this.workers = workers;
   }
 
-  /** Starts the API on {@code host:port} (port 0: a free one). */
+  /**
+   * Starts the API on {@code host:port} (port 0: a free one), with the pipeline's {@code serving}
+   * limits, token and TLS.
+   */
   public static HttpApi start(ServingLayer serving, String host, int port) throws IOException {
-    // Without TCP_NODELAY, a small answer waits for the client's delayed ACK: 40 ms per request.
-    // The JDK server reads this once, when its first server starts.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
-    ExecutorService workers =
-        Executors.newFixedThreadPool(
-            Math.max(4, Runtime.getRuntime().availableProcessors() * 2),
-            r -> {
-              Thread thread = new Thread(r, "lambda-serving-http");
-              thread.setDaemon(true);
-              return thread;
-            });
-    server.setExecutor(workers);
-    HttpApi api = new HttpApi(serving, server, workers);
-    server.createContext("/", api::handle);
-    server.start();
-    LOG.info("serving pipeline '{}' at {}", serving.pipeline().name(), api.url());
-    return api;
+    ContractSettings.Serving settings = serving.pipeline().contract().serving();
+    HttpSettings http =
+        new HttpSettings(
+            host,
+            port,
+            settings.idleTimeout(),
+            Math.max(8, settings.maxConcurrentQueries() + 4),
+            settings.maxConcurrentQueries(),
+            64,
+            Duration.ofSeconds(5),
+            Set.of("/health"),
+            MAX_BODY,
+            Optional.of(settings.token()),
+            settings.tlsKeystore().isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    new HttpSettings.Tls(settings.tlsKeystore(), settings.tlsKeystorePassword())));
+    HttpApi[] api = new HttpApi[1];
+    HttpService server =
+        HttpService.start("lambda-serving", http, request -> api[0].handle(request));
+    api[0] = new HttpApi(serving, server);
+    LOG.info("serving pipeline '{}' at {}", serving.pipeline().name(), server.url());
+    return api[0];
   }
 
   /** The API's base URL, {@code http://127.0.0.1:8088}. */
   public String url() {
-    InetSocketAddress address = server.getAddress();
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return server.url();
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      try {
-        if (path.equals("/health")) {
-          requireGet(method);
-          send(exchange, 200, health());
-        } else if (path.equals("/views") || path.equals("/views/")) {
-          requireGet(method);
-          send(exchange, 200, views());
-        } else if (path.startsWith("/views/")) {
-          requireGet(method);
-          send(exchange, 200, lookup(path.substring("/views/".length()), exchange.getRequestURI()));
-        } else if (path.equals("/query")) {
-          String sql;
-          if (method.equals("POST")) {
-            sql = body(exchange);
-          } else if (method.equals("GET")) {
-            sql = query(exchange.getRequestURI()).get("sql");
-          } else {
-            throw new MethodNotAllowed("GET or POST");
-          }
-          send(exchange, 200, result(serving.query(sql)));
+  private HttpResponse handle(HttpRequest request) throws IOException {
+    String path = request.path();
+    String method = request.method();
+    try {
+      if (path.equals("/health")) {
+        requireGet(method);
+        return send(200, health());
+      } else if (path.equals("/views") || path.equals("/views/")) {
+        requireGet(method);
+        return send(200, views());
+      } else if (path.startsWith("/views/")) {
+        requireGet(method);
+        return send(200, lookup(path.substring("/views/".length()), request.query()));
+      } else if (path.equals("/query")) {
+        String sql;
+        if (method.equals("POST")) {
+          sql = body(request);
+        } else if (method.equals("GET")) {
+          sql = request.query().get("sql");
         } else {
-          send(
-              exchange,
-              404,
-              error("no such endpoint " + path + "; try /health, /views, /views/<name>, /query"));
+          throw new MethodNotAllowed("GET or POST");
         }
-      } catch (MethodNotAllowed e) {
-        send(
-            exchange,
-            405,
-            error(method + " is not allowed on " + path + "; use " + e.getMessage()));
-      } catch (NoSuchElementException e) {
-        send(exchange, 404, error(e.getMessage()));
-      } catch (IllegalArgumentException e) {
-        send(exchange, 400, error(e.getMessage()));
-      } catch (RuntimeException e) {
-        LOG.warn("serving {} {} failed", method, path, e);
-        send(exchange, 500, error(e.toString()));
+        return send(200, result(serving.answer(sql)));
       }
+      return send(
+          404, error("no such endpoint " + path + "; try /health, /views, /views/<name>, /query"));
+    } catch (MethodNotAllowed e) {
+      return send(405, error(method + " is not allowed on " + path + "; use " + e.getMessage()));
+    } catch (NoSuchElementException e) {
+      return send(404, error(e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      return send(400, error(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.warn("serving {} {} failed", method, path, e);
+      return send(500, error(e.toString()));
     }
   }
 
@@ -136,7 +131,7 @@ public final class HttpApi implements AutoCloseable {
     node.put("status", "ok");
     node.put("pipeline", serving.pipeline().name());
     node.put("engine", serving.engine().name());
-    List<ServingLayer.ViewState> views = serving.views();
+    List<ViewState> views = serving.views();
     node.put("views", views.size());
     node.put("publishedRun", views.stream().mapToLong(v -> v.published().run()).max().orElse(0));
     return node;
@@ -146,14 +141,14 @@ public final class HttpApi implements AutoCloseable {
     ObjectNode node = JSON.createObjectNode();
     ArrayNode list = node.putArray("views");
     Instant now = Instant.now();
-    Map<String, ServingLayer.ViewState> served = new LinkedHashMap<>();
+    Map<String, ViewState> served = new LinkedHashMap<>();
     serving.views().forEach(v -> served.put(v.view().name(), v));
     for (ViewNode view : serving.pipeline().views()) {
       ObjectNode entry = list.addObject();
       entry.put("name", view.name());
       entry.put("type", view.kind().name().toLowerCase(java.util.Locale.ROOT));
       view.keys().forEach(entry.putArray("keys")::add);
-      ServingLayer.ViewState state = served.get(view.name());
+      ViewState state = served.get(view.name());
       if (state == null) {
         entry.put("status", "no data yet");
         continue;
@@ -173,6 +168,7 @@ public final class HttpApi implements AutoCloseable {
       ObjectNode speed = entry.putObject("speed");
       speed.put("rows", state.speedRows());
       speed.put("microBatches", state.speedBatches().size());
+      entry.set("covers", JSON.valueToTree(state.coverage()));
       entry.put("dataAsOf", state.dataAsOf().toString());
       entry.put("ageSeconds", Duration.between(state.dataAsOf(), now).toMillis() / 1000.0);
       entry.put("refreshedAt", state.refreshedAt().toString());
@@ -180,19 +176,33 @@ public final class HttpApi implements AutoCloseable {
     return node;
   }
 
-  private ObjectNode lookup(String name, URI uri) {
-    Map<String, String> parameters = query(uri);
-    int limit = serving.pipeline().contract().serving().maxRows();
+  private ObjectNode lookup(String name, Map<String, String> query) {
+    Map<String, String> parameters = new LinkedHashMap<>(query);
+    int max = serving.pipeline().contract().serving().maxRows();
+    int limit = max;
     String limitText = parameters.remove("limit");
     if (limitText != null) {
       try {
         limit = Integer.parseInt(limitText);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("limit must be a whole number, got '" + limitText + "'");
+        limit = -1;
+      }
+      if (limit < 1) {
+        throw new IllegalArgumentException(
+            "limit must be a whole number from 1 to " + max + ", got '" + limitText + "'");
       }
     }
-    ObjectNode node = result(serving.lookup(name, parameters, limit));
+    Answer answer = serving.lookupAnswer(name, parameters, limit);
+    ObjectNode node = result(answer.result());
     node.put("view", name);
+    node.set("covers", JSON.valueToTree(answer.covers().get(name)));
+    return node;
+  }
+
+  /** A query's answer, with what each view it could read covers. */
+  private static ObjectNode result(Answer answer) {
+    ObjectNode node = result(answer.result());
+    node.set("covers", JSON.valueToTree(answer.covers()));
     return node;
   }
 
@@ -223,56 +233,27 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  private static String body(HttpExchange exchange) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY + 1);
-      if (bytes.length > MAX_BODY) {
-        throw new IllegalArgumentException("the query is larger than " + MAX_BODY + " bytes");
+  private static String body(HttpRequest request) {
+    String text = request.text();
+    String type = request.header("Content-Type").orElse("");
+    if (type.startsWith("application/json")) {
+      try {
+        return JSON.readTree(text).path("sql").asText(null);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "the body is not JSON: " + DuckDbEngine.firstLine(e.getMessage()));
       }
-      String text = new String(bytes, StandardCharsets.UTF_8);
-      String type = exchange.getRequestHeaders().getFirst("Content-Type");
-      if (type != null && type.startsWith("application/json")) {
-        try {
-          return JSON.readTree(text).path("sql").asText(null);
-        } catch (IOException e) {
-          throw new IllegalArgumentException(
-              "the body is not JSON: " + DuckDbEngine.firstLine(e.getMessage()));
-        }
-      }
-      return text;
     }
+    return text;
   }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return parameters;
-    }
-    for (String pair : raw.split("&")) {
-      int equals = pair.indexOf('=');
-      String key =
-          URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-      String value =
-          equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-      parameters.put(key, value);
-    }
-    return parameters;
-  }
-
-  private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  private static HttpResponse send(int status, ObjectNode body) throws IOException {
+    return new HttpResponse(status, HttpResponse.JSON, JSON.writeValueAsBytes(body));
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    workers.shutdownNow();
+    server.close();
   }
 
   private static final class MethodNotAllowed extends RuntimeException {

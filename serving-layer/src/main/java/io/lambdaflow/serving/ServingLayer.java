@@ -2,30 +2,27 @@ package io.lambdaflow.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ViewNode;
-import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.MergeSql;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,47 +35,28 @@ import org.slf4j.LoggerFactory;
 public final class ServingLayer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingLayer.class);
 
-  /** What one view is served from right now. */
-  public record ViewState(
-      ViewNode view,
-      List<String> columns,
-      Published published,
-      List<SpeedBatch> speedBatches,
-      long batchRows,
-      long speedRows,
-      Instant refreshedAt) {
-
-    /** When the newest data it serves was written: the latest speed batch, or the publish. */
-    public Instant dataAsOf() {
-      Instant latest = published.run() == 0 ? Instant.EPOCH : published.publishedAt();
-      for (SpeedBatch batch : speedBatches) {
-        if (batch.writtenAt().isAfter(latest)) {
-          latest = batch.writtenAt();
-        }
-      }
-      return latest;
-    }
-  }
-
   private final Pipeline pipeline;
   private final LambdaStore store;
   private final Engine engine;
   private final MergeSql sql;
-  private final java.nio.file.Path cache;
+  private final ServingCache cache;
   private final Map<String, ViewState> states = new LinkedHashMap<>();
-  private final Map<String, List<String>> relations = new LinkedHashMap<>();
-  private final Map<String, SpeedLoad> speedLoads = new LinkedHashMap<>();
-  private final AtomicLong generation = new AtomicLong();
 
-  /** The speed micro-batches a view's speed rows hold, loaded under horizon run {@code run}. */
-  private record SpeedLoad(
-      long run, Map<Long, SpeedBatch> batches, Map<Long, List<String>> files) {}
+  /** What {@link #views()} answers: replaced whole after each refresh, read without a lock. */
+  private volatile List<ViewState> served = List.of();
+
+  /** Held to read (queries) or to change (a refresh) the engine's relations and their states. */
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+
+  private final Map<String, List<String>> relations = new LinkedHashMap<>();
+  private final Map<String, SpeedRows.Load> speedLoads = new LinkedHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
 
   private ScheduledExecutorService refresher;
 
   /** Serves {@code pipeline} with the embedded DuckDB engine. */
   public static ServingLayer withDuckDb(Pipeline pipeline, Configuration hadoop) {
-    return new ServingLayer(pipeline, cache -> duckdb(pipeline, cache), hadoop);
+    return new ServingLayer(pipeline, cache -> cache.duckDb(pipeline), hadoop);
   }
 
   /** Serves {@code pipeline} with Spark SQL on {@code spark}. */
@@ -89,7 +67,7 @@ public final class ServingLayer implements AutoCloseable {
 
   private ServingLayer(
       Pipeline pipeline,
-      java.util.function.Function<java.nio.file.Path, Engine> engines,
+      java.util.function.Function<ServingCache, Engine> engines,
       Configuration hadoop) {
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     if (!pipeline.hasViews()) {
@@ -97,28 +75,9 @@ public final class ServingLayer implements AutoCloseable {
           "pipeline '" + pipeline.name() + "' declares no views, so there is nothing to serve");
     }
     this.store = new LambdaStore(pipeline.storageRoot(), pipeline.name(), hadoop);
-    String cacheDir = pipeline.contract().serving().cacheDir();
-    try {
-      this.cache =
-          cacheDir.isEmpty()
-              ? Files.createTempDirectory("lambda-serving-")
-              : Files.createDirectories(java.nio.file.Path.of(cacheDir));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the serving cache " + cacheDir, e);
-    }
+    this.cache = new ServingCache(pipeline.contract().serving().cacheDir(), store.hadoop());
     this.engine = engines.apply(cache);
     this.sql = new MergeSql(engine::quote);
-  }
-
-  /** A DuckDB engine allowed to read the pipeline's storage root (if local) and the cache. */
-  private static Engine duckdb(Pipeline pipeline, java.nio.file.Path cache) {
-    List<String> allowed = new ArrayList<>();
-    allowed.add(cache.toAbsolutePath().toString());
-    Path root = new Path(pipeline.storageRoot());
-    if (root.toUri().getScheme() == null || "file".equals(root.toUri().getScheme())) {
-      allowed.add(java.nio.file.Path.of(root.toUri().getPath()).toAbsolutePath().toString());
-    }
-    return new DuckDbEngine(allowed);
   }
 
   public Pipeline pipeline() {
@@ -168,14 +127,14 @@ public final class ServingLayer implements AutoCloseable {
     boolean horizonNeeded = false;
     Map<String, List<String>> relationsBefore = new LinkedHashMap<>();
     relations.forEach((k, v) -> relationsBefore.put(k, List.copyOf(v)));
-    Map<String, SpeedLoad> nextLoads = new LinkedHashMap<>();
+    Map<String, SpeedRows.Load> nextLoads = new LinkedHashMap<>();
     for (ViewNode view : pipeline.views()) {
       ViewState previous = states.get(view.name());
       List<SpeedBatch> speed =
           store.speedBatches(view.name()).stream().filter(b -> !b.coveredBy(published)).toList();
       if (previous != null
           && previous.published().run() == published.run()
-          && sameBatches(previous.speedBatches(), speed)) {
+          && previous.sameSpeedBatches(speed)) {
         next.put(view.name(), previous);
         if (speedLoads.containsKey(view.name())) {
           nextLoads.put(view.name(), speedLoads.get(view.name()));
@@ -194,7 +153,7 @@ public final class ServingLayer implements AutoCloseable {
         batchTable = "__lambda_b_" + view.name() + "_" + published.run();
         boolean loaded = relations.getOrDefault(view.name(), List.of()).contains(batchTable);
         if (!loaded) {
-          List<String> files = local(store.parquetFiles(batch.get().path()));
+          List<String> files = files(batch.get().path());
           if (files.isEmpty()) {
             batchTable = null; // an empty batch view: Spark wrote no data files
           } else {
@@ -206,10 +165,18 @@ public final class ServingLayer implements AutoCloseable {
         }
       }
       String speedPart = null;
-      SpeedLoad load = speedLoad(view, speed, published, horizonTable, changes);
+      SpeedRows.Load load =
+          SpeedRows.plan(
+              view,
+              speedLoads.get(view.name()),
+              speed,
+              published,
+              horizonTable,
+              changes,
+              this::files);
       if (load != null) {
         nextLoads.put(view.name(), load);
-        String rows = speedRows(view.name());
+        String rows = SpeedRows.relation(view.name());
         speedPart = "__lambda_sp_" + view.name() + "_" + gen;
         horizonNeeded = true;
         changes.add(
@@ -264,13 +231,32 @@ public final class ServingLayer implements AutoCloseable {
       return false;
     }
     if (horizonNeeded && !horizonLoaded) {
-      changes.add(0, new Engine.HorizonTable(horizonTable, horizonRows(published)));
+      changes.add(0, new Engine.HorizonTable(horizonTable, SpeedRows.horizonRows(published)));
       List<String> horizons = relations.computeIfAbsent("", k -> new ArrayList<>());
       obsolete.addAll(horizons);
       horizons.clear();
       horizons.add(horizonTable);
     }
     obsolete.forEach(o -> changes.add(new Engine.Drop(o)));
+    // Queries see the engine and the state describing it change together (see coverage()).
+    lock.writeLock().lock();
+    try {
+      applyAndPublish(changes, relationsBefore, nextLoads, next);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.info(
+        "serving: refreshed to batch run {} and {} speed micro-batch(es)",
+        published.run(),
+        next.values().stream().mapToInt(s -> s.speedBatches().size()).sum());
+    return true;
+  }
+
+  private void applyAndPublish(
+      List<Engine.Change> changes,
+      Map<String, List<String>> relationsBefore,
+      Map<String, SpeedRows.Load> nextLoads,
+      Map<String, ViewState> next) {
     try {
       engine.apply(changes);
     } catch (RuntimeException e) {
@@ -290,7 +276,11 @@ public final class ServingLayer implements AutoCloseable {
         if (speedRowsTable != null) {
           Object value =
               engine
-                  .query("SELECT COUNT(*) FROM " + engine.quote(speedRowsTable), List.of(), 1)
+                  .query(
+                      "SELECT COUNT(*) FROM " + engine.quote(speedRowsTable),
+                      List.of(),
+                      1,
+                      java.time.Duration.ofMinutes(10))
                   .rows()
                   .get(0)
                   .get(0);
@@ -309,125 +299,12 @@ public final class ServingLayer implements AutoCloseable {
     }
     states.clear();
     states.putAll(next);
-    LOG.info(
-        "serving: refreshed to batch run {} and {} speed micro-batch(es)",
-        published.run(),
-        next.values().stream().mapToInt(s -> s.speedBatches().size()).sum());
-    return true;
+    served = List.copyOf(states.values());
   }
 
-  /**
-   * The change that brings {@code view}'s speed rows up to {@code speed}: only micro-batches added
-   * or replaced since the last refresh are read, pruned ones removed; after a new publish (a new
-   * horizon) every one is read again. Returns the speed rows now loaded, or null if there are none.
-   */
-  private SpeedLoad speedLoad(
-      ViewNode view,
-      List<SpeedBatch> speed,
-      Published published,
-      String horizonTable,
-      List<Engine.Change> changes) {
-    SpeedLoad loaded = speedLoads.get(view.name());
-    boolean rebuild = loaded == null || loaded.run() != published.run();
-    Map<Long, SpeedBatch> batches = new LinkedHashMap<>();
-    Map<Long, List<String>> files = new LinkedHashMap<>();
-    List<Engine.SpeedFiles> added = new ArrayList<>();
-    List<Long> removed = new ArrayList<>();
-    for (SpeedBatch batch : speed) {
-      SpeedBatch before = rebuild ? null : loaded.batches().get(batch.batchId());
-      List<String> batchFiles;
-      if (before != null && before.writtenAt().equals(batch.writtenAt())) {
-        batchFiles = loaded.files().get(batch.batchId());
-      } else {
-        batchFiles = local(store.parquetFiles(batch.path()));
-        if (before != null) {
-          removed.add(batch.batchId()); // replayed: its rows are replaced
-        }
-        if (!batchFiles.isEmpty()) {
-          added.add(new Engine.SpeedFiles(batch.batchId(), batchFiles));
-        }
-      }
-      if (!batchFiles.isEmpty()) {
-        batches.put(batch.batchId(), batch);
-        files.put(batch.batchId(), batchFiles);
-      }
-    }
-    if (!rebuild) {
-      loaded.batches().keySet().stream()
-          .filter(id -> !batches.containsKey(id))
-          .forEach(removed::add);
-    }
-    if (batches.isEmpty()) {
-      return null;
-    }
-    List<Engine.SpeedFiles> all = new ArrayList<>();
-    files.forEach((id, f) -> all.add(new Engine.SpeedFiles(id, f)));
-    changes.add(
-        new Engine.SpeedRows(
-            speedRows(view.name()),
-            horizonTable,
-            all,
-            added,
-            removed.stream().distinct().toList(),
-            rebuild));
-    return new SpeedLoad(published.run(), batches, files);
-  }
-
-  /** The relation holding a view's speed rows past the horizon. */
-  private static String speedRows(String view) {
-    return "__lambda_sr_" + view;
-  }
-
-  private static List<Engine.HorizonRow> horizonRows(Published published) {
-    List<Engine.HorizonRow> rows = new ArrayList<>();
-    for (Map.Entry<String, Horizon> source : published.horizons().entrySet()) {
-      source
-          .getValue()
-          .ends()
-          .forEach((part, end) -> rows.add(new Engine.HorizonRow(source.getKey(), part, end)));
-    }
-    return rows;
-  }
-
-  private static boolean sameBatches(List<SpeedBatch> a, List<SpeedBatch> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i).batchId() != b.get(i).batchId()
-          || !Objects.equals(a.get(i).writtenAt(), b.get(i).writtenAt())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Local paths of {@code files}: as they are on a local file system, else copied to the cache. */
-  private List<String> local(List<String> files) {
-    List<String> local = new ArrayList<>();
-    for (String file : files) {
-      Path path = new Path(file);
-      String scheme = path.toUri().getScheme();
-      if (scheme == null || scheme.equals("file") || engine instanceof SparkEngine) {
-        local.add(engine instanceof SparkEngine ? file : path.toUri().getPath());
-        continue;
-      }
-      java.nio.file.Path copy =
-          cache
-              .resolve(scheme + "/" + Objects.requireNonNullElse(path.toUri().getAuthority(), ""))
-              .resolve(path.toUri().getPath().substring(1));
-      try {
-        if (!Files.exists(copy)) {
-          Files.createDirectories(copy.getParent());
-          FileSystem fs = path.getFileSystem(store.hadoop());
-          fs.copyToLocalFile(false, path, new Path(copy.toUri()), true);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot copy " + file + " to the serving cache", e);
-      }
-      local.add(copy.toString());
-    }
-    return local;
+  /** The local paths the engine reads a stored view's data files by. */
+  private List<String> files(String path) {
+    return cache.local(engine, store.parquetFiles(path));
   }
 
   /**
@@ -446,13 +323,16 @@ public final class ServingLayer implements AutoCloseable {
     return view + "__speed";
   }
 
-  /** Each view as served now, in declared order; views with no data yet are absent. */
-  public synchronized List<ViewState> views() {
-    return List.copyOf(states.values());
+  /**
+   * Each view as served now, in declared order; views with no data yet are absent. Never waits for
+   * a refresh in progress.
+   */
+  public List<ViewState> views() {
+    return served;
   }
 
-  public synchronized Optional<ViewState> view(String name) {
-    return Optional.ofNullable(states.get(name));
+  public Optional<ViewState> view(String name) {
+    return served.stream().filter(s -> s.view().name().equals(name)).findFirst();
   }
 
   /**
@@ -462,6 +342,11 @@ public final class ServingLayer implements AutoCloseable {
    * @throws java.util.NoSuchElementException for an unknown view or one with no data yet
    */
   public QueryResult lookup(String viewName, Map<String, String> keys, int limit) {
+    return lookupAnswer(viewName, keys, limit).result();
+  }
+
+  /** {@link #lookup}, with what the answer covers. */
+  public Answer lookupAnswer(String viewName, Map<String, String> keys, int limit) {
     ViewNode view =
         pipeline
             .view(viewName)
@@ -500,14 +385,53 @@ public final class ServingLayer implements AutoCloseable {
           .append(" = ?");
       parameters.add(key.getValue());
     }
-    int max = Math.min(limit, pipeline.contract().serving().maxRows());
-    return engine.query(query.toString(), parameters, max);
+    ContractSettings.Serving settings = pipeline.contract().serving();
+    int max = Math.max(1, Math.min(limit, settings.maxRows()));
+    return answer(() -> engine.query(query.toString(), parameters, max, settings.queryTimeout()));
   }
 
-  /** Runs a read-only SQL query over the served views. */
+  /**
+   * Runs one read-only SQL query over the served views, by name: the engine's own parser decides
+   * whether it is one query reading only the views ({@link Engine#checkQuery}), then it runs where
+   * it cannot write, within {@code serving.query-timeout} and {@code serving.max-rows}.
+   *
+   * @throws IllegalArgumentException saying why the query is refused, failed or timed out
+   */
   public QueryResult query(String text) {
-    return engine.query(
-        ReadOnlyQuery.check(text), List.of(), pipeline.contract().serving().maxRows());
+    return answer(text).result();
+  }
+
+  /** {@link #query}, with what the answer covers. */
+  public Answer answer(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("no query given: send one SELECT statement");
+    }
+    engine.checkQuery(text, queryableRelations());
+    ContractSettings.Serving settings = pipeline.contract().serving();
+    return answer(() -> engine.query(text, List.of(), settings.maxRows(), settings.queryTimeout()));
+  }
+
+  private Answer answer(java.util.function.Supplier<QueryResult> query) {
+    lock.readLock().lock();
+    try {
+      Map<String, Map<String, Map<String, Long>>> covers = new LinkedHashMap<>();
+      served.forEach(state -> covers.put(state.view().name(), state.coverage()));
+      return new Answer(query.get(), covers);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The relations a query may read: each served view and its batch and speed parts. */
+  public Set<String> queryableRelations() {
+    Set<String> names = new LinkedHashSet<>();
+    for (ViewState state : served) {
+      String name = state.view().name();
+      names.add(name);
+      names.add(batchPart(name));
+      names.add(speedPart(name));
+    }
+    return names;
   }
 
   @Override
@@ -516,5 +440,6 @@ public final class ServingLayer implements AutoCloseable {
       refresher.shutdownNow();
     }
     engine.close();
+    cache.close();
   }
 }

@@ -1,22 +1,27 @@
 package io.lambdaflow.serving;
 
 import io.lambdaflow.views.MergeSql;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.collection.JavaConverters;
 
 /**
  * Spark SQL as the serving engine, for views larger than one machine: views are temporary views in
@@ -29,6 +34,15 @@ final class SparkEngine implements Engine {
           .add("source", DataTypes.StringType, false)
           .add("part", DataTypes.StringType, false)
           .add("end_offset", DataTypes.LongType, false);
+
+  private static final AtomicLong QUERIES = new AtomicLong();
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "lambda-spark-query-timeout");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private final SparkSession spark;
   private final Map<String, Dataset<Row>> cached = new HashMap<>();
@@ -96,17 +110,36 @@ final class SparkEngine implements Engine {
   }
 
   @Override
-  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+  public void checkQuery(String sql, Set<String> relations) {
     LogicalPlan parsed;
     try {
       parsed = spark.sessionState().sqlParser().parsePlan(sql);
-    } catch (Exception e) {
+    } catch (StackOverflowError e) {
+      throw new IllegalArgumentException("the query is nested too deeply to check; simplify it");
+    } catch (Exception e) { // Spark's ParseException is checked but undeclared
       throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
     }
-    refuseWrites(parsed);
+    SparkQueryCheck.check(parsed, relations);
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows, Duration timeout) {
+    String group = "lambda-serving-query-" + QUERIES.incrementAndGet();
+    SparkContext context = spark.sparkContext();
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> cancel = null;
+    context.setJobGroup(group, "serving query", true);
     try {
       Dataset<Row> result =
           parameters.isEmpty() ? spark.sql(sql) : spark.sql(sql, parameters.toArray());
+      cancel =
+          TIMER.schedule(
+              () -> {
+                timedOut.set(true);
+                context.cancelJobGroup(group);
+              },
+              timeout.toMillis(),
+              TimeUnit.MILLISECONDS);
       List<Row> rows = result.limit(maxRows + 1).collectAsList();
       List<List<Object>> values = new ArrayList<>();
       for (Row row : rows.subList(0, Math.min(rows.size(), maxRows))) {
@@ -118,22 +151,15 @@ final class SparkEngine implements Engine {
       }
       return new QueryResult(List.of(result.columns()), values, rows.size() > maxRows);
     } catch (Exception e) { // Spark throws checked AnalysisException undeclared
-      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
-    }
-  }
-
-  private static void refuseWrites(LogicalPlan plan) {
-    Deque<LogicalPlan> pending = new ArrayDeque<>(List.of(plan));
-    while (!pending.isEmpty()) {
-      LogicalPlan node = pending.pop();
-      String kind = node.getClass().getSimpleName();
-      if (node instanceof Command || kind.contains("Insert") || kind.contains("Create")) {
-        throw new IllegalArgumentException(
-            "only read-only queries are served; this statement ("
-                + kind
-                + ") changes data or settings");
+      if (timedOut.get()) {
+        throw new IllegalArgumentException(DuckDbEngine.timeoutMessage(timeout), e);
       }
-      pending.addAll(JavaConverters.seqAsJavaList(node.children()));
+      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
+    } finally {
+      if (cancel != null) {
+        cancel.cancel(false);
+      }
+      context.clearJobGroup();
     }
   }
 

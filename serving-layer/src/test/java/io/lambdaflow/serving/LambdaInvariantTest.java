@@ -138,7 +138,7 @@ class LambdaInvariantTest {
       assertThat(caughtUp.published()).isEqualTo(2);
       serving.refresh();
 
-      ServingLayer.ViewState state = serving.view("per_host").orElseThrow();
+      ViewState state = serving.view("per_host").orElseThrow();
       assertThat(state.speedBatches())
           .as("speed output the new horizon covers is pruned")
           .isEmpty();
