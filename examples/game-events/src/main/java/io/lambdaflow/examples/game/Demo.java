@@ -11,8 +11,8 @@ import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.serving.HttpApi;
 import io.lambdaflow.serving.QueryResult;
 import io.lambdaflow.serving.ServingLayer;
-import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
+import io.lambdaflow.speed.SupervisedPipeline;
 import io.lambdaflow.spi.ExecutionMode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -107,7 +107,7 @@ public final class Demo {
       done(second.sent() + " events in Kafka, " + second.failed() + " failed");
 
       step(6, steps, "speed layer and serving layer");
-      RunningPipeline speed = new SpeedLayer(spark).start(pipeline);
+      SupervisedPipeline speed = new SpeedLayer(spark).run(pipeline);
       started.push(speed);
       ServingLayer serving =
           ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());

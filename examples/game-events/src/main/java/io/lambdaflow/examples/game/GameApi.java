@@ -1,22 +1,21 @@
 package io.lambdaflow.examples.game;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.lambdaflow.http.HttpRequest;
+import io.lambdaflow.http.HttpResponse;
+import io.lambdaflow.http.HttpService;
+import io.lambdaflow.http.HttpSettings;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,11 +42,13 @@ import org.slf4j.LoggerFactory;
  *       gets a 400 or 413 with the reason, and nothing is produced.
  * </ul>
  *
- * It runs on the JDK's own HTTP server: no library to clash with Spark's Jetty, Netty or Jersey.
+ * It runs on {@link HttpService}: a client that stalls mid-request is cut off after 10 s of silence
+ * without holding a worker, and more than 64 requests at once wait, then get 503.
  */
 public final class GameApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GameApi.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** The largest POST body accepted, in bytes. */
   public static final int MAX_BODY = 64 * 1024;
@@ -62,19 +63,12 @@ public final class GameApi implements AutoCloseable {
 
   private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
-  private final HttpServer server;
-  private final ExecutorService workers;
+  private HttpService server;
   private final KafkaProducer<String, String> producer;
   private final String topic;
   private final AtomicLong produced = new AtomicLong();
 
-  private GameApi(
-      HttpServer server,
-      ExecutorService workers,
-      KafkaProducer<String, String> producer,
-      String topic) {
-    this.server = server;
-    this.workers = workers;
+  private GameApi(KafkaProducer<String, String> producer, String topic) {
     this.producer = producer;
     this.topic = topic;
   }
@@ -82,7 +76,6 @@ public final class GameApi implements AutoCloseable {
   /** Starts the API on {@code host:port} (0: a free port), logging to {@code topic}. */
   public static GameApi start(String bootstrapServers, String topic, String host, int port)
       throws IOException {
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     KafkaProducer<String, String> producer =
         new KafkaProducer<>(
             Map.of(
@@ -102,36 +95,36 @@ public final class GameApi implements AutoCloseable {
                 10_000),
             new StringSerializer(),
             new StringSerializer());
-    HttpServer server;
+    GameApi api = new GameApi(producer, topic);
+    HttpSettings settings =
+        new HttpSettings(
+            host,
+            port,
+            Duration.ofSeconds(10),
+            72,
+            64,
+            1024,
+            Duration.ofSeconds(10),
+            Set.of(),
+            MAX_BODY,
+            Optional.empty(),
+            Optional.empty());
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 1024);
-    } catch (IOException e) {
+      api.server = HttpService.start("game-api", settings, api::handle);
+    } catch (IOException | RuntimeException e) {
       producer.close();
       throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    ExecutorService workers =
-        Executors.newFixedThreadPool(
-            64,
-            r -> {
-              Thread thread = new Thread(r, "game-api");
-              thread.setDaemon(true);
-              return thread;
-            });
-    server.setExecutor(workers);
-    GameApi api = new GameApi(server, workers, producer, topic);
-    server.createContext("/", api::handle);
-    server.start();
     LOG.info("game API at {} logging to topic '{}' at {}", api.url(), topic, bootstrapServers);
     return api;
   }
 
   public String url() {
-    InetSocketAddress address = server.getAddress();
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return server.url();
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** Events acknowledged by Kafka since start. */
@@ -139,45 +132,34 @@ public final class GameApi implements AutoCloseable {
     return produced.get();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      handleRequest(exchange);
-    }
-  }
-
-  private void handleRequest(HttpExchange exchange) throws IOException {
+  private HttpResponse handle(HttpRequest request) throws IOException {
     try {
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
+      String path = request.path();
+      String method = request.method();
       String[] action = ACTIONS.get(path);
       if (action != null) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
-          send(exchange, 405, "use GET for " + path);
-          return;
+          return send(405, "use GET for " + path);
         }
-        log(exchange, event(action[0], exchange));
-        send(exchange, 200, action[1]);
+        log(event(action[0], request));
+        return send(200, action[1]);
       } else if (path.startsWith("/events/")) {
         if (!method.equals("POST")) {
-          send(exchange, 405, "use POST with a JSON object body for " + path);
-          return;
+          return send(405, "use POST with a JSON object body for " + path);
         }
         String type = path.substring("/events/".length());
         if (!EVENT_TYPE.matcher(type).matches()) {
-          send(
-              exchange,
+          return send(
               400,
               "the event type in /events/<type> must be 1-64 letters, digits, '_', '.' or '-'");
-          return;
         }
         ObjectNode event;
         try {
-          event = body(exchange);
+          event = body(request);
         } catch (BadRequest e) {
-          send(exchange, e.status, e.getMessage());
-          return;
+          return send(400, e.getMessage());
         }
-        ObjectNode full = event(type, exchange);
+        ObjectNode full = event(type, request);
         event
             .fields()
             .forEachRemaining(
@@ -186,32 +168,25 @@ public final class GameApi implements AutoCloseable {
                     full.set(f.getKey(), f.getValue());
                   }
                 });
-        log(exchange, full);
-        send(exchange, 200, "Event logged: " + type);
-      } else {
-        send(
-            exchange,
-            404,
-            "no such page "
-                + path
-                + "; try /, /purchase_a_sword, /purchase_a_knife, /join_guild"
-                + " or POST /events/<type>");
+        log(full);
+        return send(200, "Event logged: " + type);
       }
+      return send(
+          404,
+          "no such page "
+              + path
+              + "; try /, /purchase_a_sword, /purchase_a_knife, /join_guild"
+              + " or POST /events/<type>");
     } catch (Unavailable e) {
-      send(exchange, 503, e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.warn("request failed", e);
-      send(exchange, 500, e.toString());
+      return send(503, e.getMessage());
     }
   }
 
   /** The event: its type first, then every request header as the client named it. */
-  private static ObjectNode event(String type, HttpExchange exchange) {
+  private static ObjectNode event(String type, HttpRequest request) {
     ObjectNode event = JSON.createObjectNode();
     event.put("event_type", type);
-    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
-      event.put(canonical(header.getKey()), String.join(",", header.getValue()));
-    }
+    request.headers().forEach((name, value) -> event.put(canonical(name), value));
     return event;
   }
 
@@ -226,7 +201,7 @@ public final class GameApi implements AutoCloseable {
     return name.toString();
   }
 
-  private void log(HttpExchange exchange, ObjectNode event) throws IOException {
+  private void log(ObjectNode event) throws IOException {
     String host = event.path("Host").asText("");
     try {
       producer
@@ -244,59 +219,35 @@ public final class GameApi implements AutoCloseable {
     }
   }
 
-  private static ObjectNode body(HttpExchange exchange) throws IOException {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (length != null && length.matches("\\d+") && Long.parseLong(length) > MAX_BODY) {
-      throw new BadRequest(413, "the body is larger than " + MAX_BODY + " bytes");
-    }
-    byte[] bytes;
-    try (InputStream in = exchange.getRequestBody()) {
-      bytes = in.readNBytes(MAX_BODY + 1);
-    }
-    if (bytes.length > MAX_BODY) {
-      throw new BadRequest(413, "the body is larger than " + MAX_BODY + " bytes");
-    }
+  private static ObjectNode body(HttpRequest request) throws IOException {
+    byte[] bytes = request.body();
     JsonNode node;
     try {
       node = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw new BadRequest(400, "the body is not JSON: " + e.getOriginalMessage());
+      throw new BadRequest("the body is not JSON: " + e.getOriginalMessage());
     }
     if (node == null || !node.isObject()) {
       throw new BadRequest(
-          400,
           "the body must be a JSON object ({\"field\": value, ...}), got "
               + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
     return (ObjectNode) node;
   }
 
-  private static void send(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.sendResponseHeaders(status, -1);
-      return;
-    }
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  private static HttpResponse send(int status, String text) {
+    return HttpResponse.text(status, text + "\n");
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    workers.shutdownNow();
+    server.close();
     producer.close();
   }
 
   private static final class BadRequest extends IOException {
-    final int status;
-
-    BadRequest(int status, String message) {
+    BadRequest(String message) {
       super(message);
-      this.status = status;
     }
   }
 
