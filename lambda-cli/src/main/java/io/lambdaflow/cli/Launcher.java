@@ -12,6 +12,7 @@ import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.ShutdownHooks;
 import io.lambdaflow.pipeline.SparkSessions;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginModule;
@@ -38,11 +39,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.runtime.AbstractFunction0;
-import scala.runtime.BoxedUnit;
 
 /**
  * The {@code lambda} command: parses arguments, validates before anything starts, runs a layer.
@@ -287,16 +285,13 @@ public final class Launcher {
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       SupervisedPipeline running = new SpeedLayer(spark).run(pipeline);
-      // Before Spark's own hook stops the context: finish the current micro-batch, then stop.
-      ShutdownHookManager.addShutdownHook(
-          100,
-          new AbstractFunction0<BoxedUnit>() {
-            @Override
-            public BoxedUnit apply() {
-              running.close();
-              services.close();
-              return BoxedUnit.UNIT;
-            }
+      // SIGTERM or Ctrl-C: finish the current micro-batch, stop, return and exit 0. Any other
+      // shutdown does the same before Spark's own hooks stop the executor.
+      ShutdownHooks.onTermination("the speed layer", running::close);
+      ShutdownHooks.beforeSpark(
+          () -> {
+            running.close();
+            services.close();
           });
       out.println(
           "speed layer of '"

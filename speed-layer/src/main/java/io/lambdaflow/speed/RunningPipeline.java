@@ -54,6 +54,11 @@ public final class RunningPipeline implements AutoCloseable {
   /**
    * Stops every query after its current micro-batch (waiting up to a minute for a batch to end), so
    * that nothing is half-written; the checkpoints make even a hard stop safe.
+   *
+   * <p>Spark has no graceful stop: {@link StreamingQuery#stop()} interrupts whatever runs. With a
+   * backlog one micro-batch follows the next at once, so there is no idle moment to wait for;
+   * instead this waits for the batch running now to record its progress and stops in the few
+   * milliseconds before the next one writes anything.
    */
   @Override
   public void close() {
@@ -62,12 +67,14 @@ public final class RunningPipeline implements AutoCloseable {
     }
     stopping = true;
     for (StreamingQuery query : queries) {
+      long before = lastBatch(query);
       Instant deadline = Instant.now().plus(STOP_GRACE);
       while (query.isActive()
           && query.status().isTriggerActive()
+          && lastBatch(query) == before
           && Instant.now().isBefore(deadline)) {
         try {
-          query.awaitTermination(100);
+          query.awaitTermination(2);
         } catch (StreamingQueryException e) {
           break;
         }
@@ -80,5 +87,11 @@ public final class RunningPipeline implements AutoCloseable {
     }
     spark.streams().removeListener(progress);
     LOG.info("speed layer of pipeline '{}' stopped", pipeline);
+  }
+
+  /** The id of the last micro-batch the query completed, or -1. */
+  private static long lastBatch(StreamingQuery query) {
+    var progress = query.lastProgress();
+    return progress == null ? -1 : progress.batchId();
   }
 }

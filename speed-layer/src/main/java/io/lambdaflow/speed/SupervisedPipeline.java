@@ -35,6 +35,7 @@ public final class SupervisedPipeline implements AutoCloseable {
   private final Object lock = new Object();
   private volatile RunningPipeline running;
   private volatile Exception failure;
+  private volatile boolean closing;
 
   /**
    * Starts the queries once; a failure to start at all (bad configuration, a missing topic) is
@@ -189,20 +190,24 @@ public final class SupervisedPipeline implements AutoCloseable {
   }
 
   private boolean isStopped() {
-    return stopped.getCount() == 0;
+    return closing;
   }
 
   private static boolean madeProgress(RunningPipeline queries) {
     return queries.queries().stream().anyMatch(q -> q.lastProgress() != null);
   }
 
-  /** Stops the queries after their current micro-batch; no restart follows. */
+  /**
+   * Stops the queries after their current micro-batch; no restart follows. Returns once they have
+   * stopped (and {@link #awaitTermination()} returns only then).
+   */
   @Override
   public void close() {
     synchronized (lock) {
-      stopped.countDown();
+      closing = true;
     }
     running.close();
+    stopped.countDown();
     try {
       ended.await(POLL_MILLIS * 8, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

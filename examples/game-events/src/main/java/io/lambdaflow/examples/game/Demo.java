@@ -6,6 +6,7 @@ import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.ShutdownHooks;
 import io.lambdaflow.pipeline.SparkSessions;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.serving.HttpApi;
@@ -60,6 +61,7 @@ public final class Demo {
   private final Options options;
   private final PrintStream out;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final CountDownLatch terminated = new CountDownLatch(1);
 
   public Demo(Options options, PrintStream out) {
     this.options = options;
@@ -69,8 +71,9 @@ public final class Demo {
   public Outcome run() throws Exception {
     Instant begin = Instant.now();
     int steps = 7;
-    Thread stopper = new Thread(this::stop, "lambda-demo-stop");
-    Runtime.getRuntime().addShutdownHook(stopper);
+    // SIGTERM or Ctrl-C: stop everything (the speed layer after its micro-batch) and exit 0.
+    ShutdownHooks.onTermination("the demo", this::terminate);
+    Object stopper = ShutdownHooks.beforeSpark(this::stop);
     try {
       step(1, steps, "starting Kafka (KRaft, embedded)");
       EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -201,17 +204,24 @@ public final class Demo {
                 "lambda-demo-traffic");
         trickle.setDaemon(true);
         trickle.start();
-        new CountDownLatch(1).await();
+        terminated.await();
       }
       return outcome;
     } finally {
       stop();
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException e) {
-        // shutting down already
-      }
+      ShutdownHooks.remove(stopper);
     }
+  }
+
+  /** On SIGTERM or Ctrl-C: stops everything and lets {@link #run} return. */
+  private void terminate() {
+    stop();
+    terminated.countDown();
+  }
+
+  /** Whether the demo was stopped by a signal before it finished. */
+  public boolean wasTerminated() {
+    return terminated.getCount() == 0;
   }
 
   /** Stops what was started, newest first; safe to call twice. */

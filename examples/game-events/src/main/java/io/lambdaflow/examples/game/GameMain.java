@@ -54,7 +54,8 @@ public final class GameMain {
               "io.lambdaflow", org.apache.logging.log4j.Level.WARN);
         }
         long events = Long.parseLong(options.getOrDefault("--events", "900"));
-        new Demo(
+        Demo demo =
+            new Demo(
                 new Demo.Options(
                     Path.of(options.getOrDefault("--conf", "conf/game-events.conf")),
                     Path.of(options.getOrDefault("--storage-root", "target/demo")),
@@ -63,8 +64,17 @@ public final class GameMain {
                     Integer.parseInt(options.getOrDefault("--api-port", "5000")),
                     Integer.parseInt(options.getOrDefault("--port", "8088")),
                     options.containsKey("--keep-running")),
-                System.out)
-            .run();
+                System.out);
+        try {
+          demo.run();
+        } catch (Exception e) {
+          if (!demo.wasTerminated()) {
+            throw e;
+          }
+        }
+        if (demo.wasTerminated()) {
+          System.out.println("demo stopped");
+        }
         return 0;
       }
       case "game-api" -> {
