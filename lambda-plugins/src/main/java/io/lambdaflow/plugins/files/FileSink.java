@@ -36,12 +36,23 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
 
   @Override
   public void writeBatch(Dataset<Row> data, WriteContext context) {
+    if (!mode.equals("append")) {
+      write(data, mode, path);
+      return;
+    }
+    StagedAppend.into(
+        path,
+        data.sparkSession().sparkContext().hadoopConfiguration(),
+        staging -> write(data, "errorifexists", staging));
+  }
+
+  private void write(Dataset<Row> data, String saveMode, String target) {
     data.write()
         .format(format)
-        .mode(mode)
+        .mode(saveMode)
         .options(options)
         .partitionBy(partitionBy.toArray(String[]::new))
-        .save(path);
+        .save(target);
   }
 
   @Override
