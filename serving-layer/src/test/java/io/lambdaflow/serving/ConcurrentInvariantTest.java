@@ -83,7 +83,7 @@ class ConcurrentInvariantTest {
     AtomicInteger batchRuns = new AtomicInteger();
     java.util.concurrent.atomic.AtomicReference<Exception> failure =
         new java.util.concurrent.atomic.AtomicReference<>();
-    int checks = Integer.getInteger("lambda.invariant.checks", 60);
+    int checks = Integer.getInteger("lambda.invariant.checks", 50);
     ScheduledExecutorService background = Executors.newScheduledThreadPool(2);
     try (KafkaProducer<String, String> producer =
             new KafkaProducer<>(
