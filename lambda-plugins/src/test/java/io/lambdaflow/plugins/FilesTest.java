@@ -1,6 +1,7 @@
 package io.lambdaflow.plugins;
 
 import static io.lambdaflow.testkit.TestPipelines.batch;
+import static io.lambdaflow.testkit.TestPipelines.deadLetters;
 import static io.lambdaflow.testkit.TestPipelines.loader;
 import static io.lambdaflow.testkit.TestPipelines.plan;
 import static io.lambdaflow.testkit.TestPipelines.quoted;
@@ -153,6 +154,39 @@ class FilesTest {
         .hasMessage(
             "1 configuration problem:\n  opts.conf:2: sources.x.header: option 'header' applies only when"
                 + " format is csv, not json");
+  }
+
+  @Test
+  void jsonFilesAreParsedStrictlyAndEveryBadLineIsADeadLetter() {
+    Path in =
+        writeLines(
+            dir.resolve("in/events.jsonl"),
+            List.of(
+                "{\"host\":\"a\",\"n\":1}",
+                "{\"host\":\"b\",\"n\":2}}",
+                "{'host':'c','n':3}",
+                "",
+                "not json at all",
+                "{\"host\":\"d\",\"n\":04}",
+                "{\"host\":\"e\",\"n\":5}"));
+    Pipeline pipeline =
+        batch(
+            "layers = [batch]\nsources { e { type = files, format = json, path = "
+                + quoted(in.getParent())
+                + ", schema = \"host STRING, n INT\" } }\n"
+                + "sinks { out { type = console } }");
+    assertThat(rows(pipeline, "out")).extracting(Row::toString).containsExactly("[a,1]", "[e,5]");
+    assertThat(deadLetters(pipeline))
+        .extracting(r -> r.<String>getAs("raw") + " => " + r.<String>getAs("reason"))
+        .containsExactlyInAnyOrder(
+            "{\"host\":\"b\",\"n\":2}} => malformed JSON: trailing characters after the JSON"
+                + " object at character 19",
+            "{'host':'c','n':3} => malformed JSON: single-quoted string at character 2 (JSON strings"
+                + " use double quotes)",
+            "not json at all => malformed JSON: not a JSON object: the record starts with 'n'",
+            "{\"host\":\"d\",\"n\":04} => malformed JSON: number with a leading zero at character 17");
+    assertThat(deadLetters(pipeline))
+        .allSatisfy(r -> assertThat(r.<String>getAs("position")).endsWith("in/events.jsonl"));
   }
 
   @Test

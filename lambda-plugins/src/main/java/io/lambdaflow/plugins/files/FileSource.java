@@ -1,22 +1,35 @@
 package io.lambdaflow.plugins.files;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
 
+import io.lambdaflow.plugins.parse.RecordParser;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.spi.ReadContext;
 import io.lambdaflow.spi.SupportsHorizon;
 import io.lambdaflow.spi.SupportsStreamRead;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Files read by Spark's built-in data sources; each record's position is its file. */
+/**
+ * Files read by Spark's built-in data sources; each record's position is its file. JSON lines are
+ * read as text and parsed strictly ({@link RecordParser}): Spark's own JSON reader turns a line it
+ * cannot parse into a row of nulls, or parses the first value of a line with trailing garbage.
+ */
 final class FileSource implements SupportsHorizon, SupportsStreamRead {
   /** Options that change which files a read lists; the horizon lists with the same ones. */
   private static final java.util.Set<String> LISTING_OPTIONS =
@@ -46,6 +59,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readBatch(ReadContext context) {
+    if (jsonLines()) {
+      return parsed(context.spark().read().options(listingOptions()).text(path), context);
+    }
     DataFrameReader reader = context.spark().read().format(format).options(formatOptions());
     if (schema != null) {
       reader = reader.schema(schema);
@@ -72,6 +88,11 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
   public Dataset<Row> readRange(ReadContext context, Horizon from, Horizon to) {
     String[] fresh =
         to.ends().keySet().stream().filter(f -> from.end(f).isEmpty()).toArray(String[]::new);
+    if (jsonLines()) {
+      DataFrameReader text = context.spark().read().options(listingOptions());
+      return parsed(
+          fresh.length == 0 ? text.text(path).where(lit(false)) : text.text(fresh), context);
+    }
     DataFrameReader reader = context.spark().read().format(format).options(formatOptions());
     if (schema != null) {
       reader = reader.schema(schema);
@@ -83,6 +104,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readStream(ReadContext context) {
+    if (jsonLines()) {
+      return parsed(context.spark().readStream().options(listingOptions()).text(path), context);
+    }
     DataStreamReader reader = context.spark().readStream().format(format).options(formatOptions());
     if (schema != null) {
       reader = reader.schema(schema);
@@ -99,6 +123,65 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
               + format
               + " files: set schema = \"col1 TYPE, col2 TYPE\" or remove 'speed' from layers");
     }
+  }
+
+  /** JSON with one record per line (not {@code multiLine}): parsed strictly from text. */
+  private boolean jsonLines() {
+    return format.equals("json") && !"true".equalsIgnoreCase(options.get("multiLine"));
+  }
+
+  /** The options that choose files, for reading them as text. */
+  private Map<String, String> listingOptions() {
+    Map<String, String> listing = new java.util.HashMap<>();
+    options.forEach(
+        (key, value) -> {
+          if (LISTING_OPTIONS.contains(key)) {
+            listing.put(key, value);
+          }
+        });
+    return listing;
+  }
+
+  /**
+   * Lines of JSON text parsed by the schema (inferred by Spark when none is declared); blank lines
+   * are skipped, as Spark's JSON reader does, and every other line that is not a JSON object of the
+   * schema is a dead letter with its file. Partition columns ({@code date=...} folders) come from
+   * the folder names, as with Spark's reader, in the same column order.
+   */
+  private Dataset<Row> parsed(Dataset<Row> lines, ReadContext context) {
+    StructType declared =
+        schema != null ? schema : context.spark().read().options(options).json(path).schema();
+    List<String> partitions =
+        Arrays.stream(lines.columns()).filter(c -> !c.equals("value")).toList();
+    StructType fields =
+        new StructType(
+            Arrays.stream(declared.fields())
+                .filter(f -> !f.name().equals("_corrupt_record"))
+                .filter(f -> !partitions.contains(f.name()))
+                .toArray(StructField[]::new));
+    Map<String, String> parseOptions = new HashMap<>(options);
+    LISTING_OPTIONS.forEach(parseOptions::remove);
+    Dataset<Row> parsed =
+        RecordParser.json(fields, parseOptions)
+            .parse(
+                withPosition(lines.where(trim(col("value")).notEqual(""))),
+                col("value"),
+                partitions,
+                context::deadLetter,
+                context::reuse);
+    List<Column> ordered = new ArrayList<>();
+    for (StructField field : declared.fields()) {
+      if (!field.name().equals("_corrupt_record")) {
+        ordered.add(col("`" + field.name() + "`"));
+      }
+    }
+    partitions.stream()
+        .filter(p -> !Arrays.asList(declared.fieldNames()).contains(p))
+        .forEach(p -> ordered.add(col("`" + p + "`")));
+    Arrays.stream(parsed.columns())
+        .filter(MetadataColumns::isMetadata)
+        .forEach(c -> ordered.add(col(c)));
+    return parsed.select(ordered.toArray(Column[]::new));
   }
 
   private Map<String, String> formatOptions() {
