@@ -190,6 +190,12 @@ public final class PipelineLoader {
           OptionTypes.duration(),
           java.time.Duration.ofMinutes(10),
           "How long superseded view files stay for readers.");
+  private static final ConfigOption<Long> SERVING_MEMORY =
+      ConfigOption.optional(
+          "memory-limit",
+          OptionTypes.memorySize(),
+          2L << 30,
+          "The most memory the DuckDB engine uses, views and queries together.");
   private static final Options SERVING_OPTIONS =
       Options.of(
           SERVING_ENGINE,
@@ -204,7 +210,8 @@ public final class PipelineLoader {
           SERVING_TOKEN,
           SERVING_KEYSTORE,
           SERVING_KEYSTORE_PASSWORD,
-          SERVING_RETAIN);
+          SERVING_RETAIN,
+          SERVING_MEMORY);
   private static final ConfigOption<Boolean> METASTORE_ENABLED =
       ConfigOption.optional("enabled", OptionTypes.bool(), true, "Register tables.");
   private static final ConfigOption<String> METASTORE_URI =
@@ -1230,7 +1237,8 @@ public final class PipelineLoader {
                         c.get(SERVING_TOKEN),
                         c.get(SERVING_KEYSTORE),
                         c.get(SERVING_KEYSTORE_PASSWORD),
-                        c.get(SERVING_RETAIN)))
+                        c.get(SERVING_RETAIN),
+                        c.get(SERVING_MEMORY)))
             .orElse(
                 new ContractSettings.Serving(
                     "duckdb",
@@ -1245,7 +1253,8 @@ public final class PipelineLoader {
                     "",
                     "",
                     "",
-                    java.time.Duration.ofMinutes(10)));
+                    java.time.Duration.ofMinutes(10),
+                    2L << 30));
     if (!loopback(serving.host())
         && (serving.token().isEmpty() || serving.tlsKeystore().isEmpty())) {
       problems.add(

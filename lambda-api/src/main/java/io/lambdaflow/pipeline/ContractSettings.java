@@ -42,6 +42,7 @@ public record ContractSettings(
    * @param tlsKeystorePassword its password
    * @param retainSuperseded how long batch view versions and speed micro-batches stay on disk after
    *     a newer publish supersedes them, for serving processes still reading them
+   * @param memoryLimit the most memory, in bytes, the DuckDB engine uses (views and queries)
    */
   public record Serving(
       String engine,
@@ -56,7 +57,8 @@ public record ContractSettings(
       String token,
       String tlsKeystore,
       String tlsKeystorePassword,
-      Duration retainSuperseded) {
+      Duration retainSuperseded,
+      long memoryLimit) {
     public Serving {
       requireNonNull(engine, "engine is null");
       requireNonNull(host, "host is null");
@@ -68,6 +70,9 @@ public record ContractSettings(
       requireNonNull(tlsKeystore, "tlsKeystore is null");
       requireNonNull(tlsKeystorePassword, "tlsKeystorePassword is null");
       requireNonNull(retainSuperseded, "retainSuperseded is null");
+      if (memoryLimit <= 0) {
+        throw new IllegalArgumentException("memoryLimit must be positive, got " + memoryLimit);
+      }
     }
 
     @Override

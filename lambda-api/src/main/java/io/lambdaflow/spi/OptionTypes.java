@@ -110,6 +110,28 @@ public final class OptionTypes {
         });
   }
 
+  /** A positive size in HOCON's notation, in bytes: {@code 512MB}, {@code 2GiB}, {@code 1G}. */
+  public static OptionType<Long> memorySize() {
+    return of(
+        "a size such as '512MB' or '2GB'",
+        value -> {
+          long bytes;
+          try {
+            bytes =
+                ConfigFactory.empty()
+                    .withValue("s", ConfigValueFactory.fromAnyRef(value))
+                    .getBytes("s");
+          } catch (ConfigException e) {
+            throw new IllegalArgumentException("got " + describe(value));
+          }
+          if (bytes <= 0) {
+            throw new IllegalArgumentException(
+                "got " + describe(value) + ", which is not positive");
+          }
+          return bytes;
+        });
+  }
+
   /** A list of strings. */
   public static OptionType<List<String>> stringList() {
     return of(

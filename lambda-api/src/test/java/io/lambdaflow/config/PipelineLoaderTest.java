@@ -236,6 +236,23 @@ class PipelineLoaderTest {
   }
 
   @Test
+  void theServingMemoryLimitIsAPositiveSize() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                serving {
+                  memory-limit = lots
+                }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:5: serving.memory-limit: expected a size such as '512MB' or '2GB', got string 'lots'");
+  }
+
+  @Test
   void aPlainIncludeOfAMissingFileIsAProblem() throws Exception {
     assertThat(
             problems(

@@ -55,8 +55,10 @@ final class DuckDbEngine implements Engine {
 
   /**
    * @param allowedDirectories the folders Parquet files may be read from
+   * @param memoryLimit the most memory DuckDB takes, in bytes
+   * @param spillDirectory where sorts and joins larger than memory spill
    */
-  DuckDbEngine(List<String> allowedDirectories) {
+  DuckDbEngine(List<String> allowedDirectories, long memoryLimit, String spillDirectory) {
     try {
       Class.forName("org.duckdb.DuckDBDriver");
       java.util.Properties properties = new java.util.Properties();
@@ -69,6 +71,8 @@ final class DuckDbEngine implements Engine {
                 .map(d -> "'" + (d.endsWith("/") ? d : d + "/").replace("'", "''") + "'")
                 .collect(Collectors.joining(", ", "[", "]"));
         statement.execute("SET allowed_directories = " + allowed);
+        statement.execute("SET memory_limit = '" + Math.max(1, memoryLimit >> 20) + "MiB'");
+        statement.execute("SET temp_directory = '" + spillDirectory.replace("'", "''") + "'");
         statement.execute("SET enable_external_access = false");
         statement.execute("SET lock_configuration = true");
       }

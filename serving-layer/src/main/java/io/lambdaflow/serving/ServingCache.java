@@ -47,7 +47,10 @@ final class ServingCache implements AutoCloseable {
     if (root.toUri().getScheme() == null || "file".equals(root.toUri().getScheme())) {
       allowed.add(java.nio.file.Path.of(root.toUri().getPath()).toAbsolutePath().toString());
     }
-    return new DuckDbEngine(allowed);
+    return new DuckDbEngine(
+        allowed,
+        pipeline.contract().serving().memoryLimit(),
+        folder.resolve("duckdb-spill").toAbsolutePath().toString());
   }
 
   /**

@@ -4,6 +4,7 @@ import static io.lambdaflow.serving.LambdaContract.text;
 import static io.lambdaflow.testkit.GameEvents.PER_HOST_SQL;
 import static io.lambdaflow.testkit.GameEvents.PURCHASES_SQL;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.batch.BatchLayer;
@@ -69,10 +70,16 @@ class QuerySandboxTest {
   }
 
   private Pipeline servedPipeline(String topic) throws Exception {
+    return servedPipeline(topic, Map.of());
+  }
+
+  private Pipeline servedPipeline(String topic, Map<String, String> settings) throws Exception {
+    Map<String, String> overrides = new java.util.HashMap<>(settings);
+    overrides.putIfAbsent("serving.query-timeout", "1 second");
+    overrides.put("metastore.enabled", "false");
     Pipeline pipeline =
         LambdaContract.pipeline(
-            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")),
-            Map.of("serving.query-timeout", "1 second", "metastore.enabled", "false"));
+            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), overrides);
     kafka.createTopic(topic, 1);
     Random random = new Random(7);
     GameEvents.produce(kafka.bootstrapServers(), topic, GameEvents.events(random, 0, 60));
@@ -194,6 +201,26 @@ class QuerySandboxTest {
       QueryResult result = serving.query("SELECT i, repeat('x', 1000) FROM range(100000000) t(i)");
       assertThat(result.rows()).hasSize(10_000);
       assertThat(result.truncated()).isTrue();
+    }
+  }
+
+  @Test
+  void aQueryPastTheMemoryLimitFailsAloneAndServingGoesOn() throws Exception {
+    Pipeline pipeline =
+        servedPipeline(
+            "memory", Map.of("serving.memory-limit", "64MB", "serving.query-timeout", "1 minute"));
+    try (ServingLayer serving =
+        ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration())) {
+      serving.refresh();
+      List<String> before = text(serving.query("SELECT COUNT(*) AS n FROM purchases"));
+      assertThat(before).singleElement().asString().matches("[1-9]\\d*");
+      assertThatThrownBy(
+              () ->
+                  serving.query(
+                      "SELECT length(string_agg(repeat('x', 1000), '')) FROM range(1000000)"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Out of Memory Error: ");
+      assertThat(text(serving.query("SELECT COUNT(*) AS n FROM purchases"))).isEqualTo(before);
     }
   }
 
