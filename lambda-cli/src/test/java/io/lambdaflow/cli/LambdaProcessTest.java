@@ -13,6 +13,7 @@ import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.GameEvents;
 import io.lambdaflow.testkit.TestPipelines;
+import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,20 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL between micro-batches, then restarted. Served views equal the views over every record
  * throughout.
  */
+@ExtendWith(TestServices.class)
 class LambdaProcessTest {
   private static EmbeddedKafka kafka;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.start();
+  static void broker(EmbeddedKafka broker) {
+    kafka = broker;
     TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
   }
 
   private Process lambda(String... args) throws Exception {

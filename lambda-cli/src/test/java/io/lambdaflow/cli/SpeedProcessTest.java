@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -18,30 +19,26 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The speed layer as its own process: killed with SIGKILL and restarted, it loses and repeats
  * nothing.
  */
+@ExtendWith(TestServices.class)
 class SpeedProcessTest {
   private static EmbeddedKafka kafka;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.start();
+  static void broker(EmbeddedKafka broker) {
+    kafka = broker;
     TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
   }
 
   private Process lambda(String... args) throws Exception {

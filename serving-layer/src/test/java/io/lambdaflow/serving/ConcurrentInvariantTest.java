@@ -14,7 +14,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.speed.SupervisedPipeline;
 import io.lambdaflow.testkit.GameEvents;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +32,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,6 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * says it covers (per partition, every offset below its end). {@code -Dlambda.invariant.checks=N}
  * runs more checks per seed and engine.
  */
+@ExtendWith(TestServices.class)
 class ConcurrentInvariantTest {
   private static EmbeddedKafka kafka;
   private static SparkSession spark;
@@ -52,14 +53,9 @@ class ConcurrentInvariantTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-    spark = TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+  static void start(EmbeddedKafka broker, SparkSession session) {
+    kafka = broker;
+    spark = session;
   }
 
   /** An event and where Kafka put it. */

@@ -14,16 +14,16 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * layer progress, every served view equals the same view computed directly over every record the
  * layers have seen. Seeded and random; a failing seed reproduces.
  */
+@ExtendWith(TestServices.class)
 class LambdaInvariantTest {
   private static EmbeddedKafka kafka;
   private static SparkSession spark;
@@ -40,14 +41,9 @@ class LambdaInvariantTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-    spark = TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+  static void start(EmbeddedKafka broker, SparkSession session) {
+    kafka = broker;
+    spark = session;
   }
 
   static void speedStep(Pipeline pipeline) throws Exception {

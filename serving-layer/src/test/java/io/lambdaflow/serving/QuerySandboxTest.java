@@ -13,7 +13,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -34,9 +34,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of both engines. Nothing may write, nothing outside the views may be read, the server stays
  * healthy. {@code -Dlambda.fuzz.queries=N} and {@code -Dlambda.fuzz.seed=S} change the run.
  */
+@ExtendWith(TestServices.class)
 class QuerySandboxTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT =
@@ -59,14 +60,9 @@ class QuerySandboxTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-    spark = TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+  static void start(EmbeddedKafka broker, SparkSession session) {
+    kafka = broker;
+    spark = session;
   }
 
   private Pipeline servedPipeline(String topic) throws Exception {

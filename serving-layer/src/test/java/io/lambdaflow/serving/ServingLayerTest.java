@@ -18,7 +18,7 @@ import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.SpeedBatch;
 import java.net.URI;
@@ -37,12 +37,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The serving layer's engines and API, the metastore, recompute and Kafka gaps. */
+@ExtendWith(TestServices.class)
 class ServingLayerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedKafka kafka;
@@ -51,14 +52,9 @@ class ServingLayerTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-    spark = TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+  static void start(EmbeddedKafka broker, SparkSession session) {
+    kafka = broker;
+    spark = session;
   }
 
   private Pipeline pipeline(String topic, Map<String, String> overrides) {

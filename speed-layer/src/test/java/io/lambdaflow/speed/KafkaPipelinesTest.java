@@ -12,6 +12,7 @@ import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -28,26 +29,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka sources and sinks in both layers, against a real KRaft broker. */
+@ExtendWith(TestServices.class)
 class KafkaPipelinesTest {
   private static EmbeddedKafka kafka;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.start();
+  static void broker(EmbeddedKafka broker) {
+    kafka = broker;
     TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
   }
 
   static void produce(String topic, List<String> values) {

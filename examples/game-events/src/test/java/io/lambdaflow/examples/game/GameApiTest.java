@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestServices;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,24 +21,20 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The game API against a real broker: events with headers, acknowledged; bad bodies refused. */
+@ExtendWith(TestServices.class)
 class GameApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedKafka kafka;
 
   @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+  static void broker(EmbeddedKafka broker) {
+    kafka = broker;
   }
 
   static List<JsonNode> events(String topic) throws Exception {

@@ -13,7 +13,7 @@ import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.TestPipelines;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +21,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * conf/game-events.conf end to end: N events through the game API, a batch run, M more, the speed
  * layer catches up; the serving layer reports N+M purchases split correctly by host and layer.
  */
+@ExtendWith(TestServices.class)
 class GameEventsEndToEndTest {
   static final List<String> HOSTS =
       List.of("user1.comcast.com", "user2.att.com", "user3.google.com");
@@ -39,15 +40,10 @@ class GameEventsEndToEndTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
+  static void start(EmbeddedKafka broker, SparkSession session) {
+    kafka = broker;
     kafka.createTopic("events", 2);
-    spark = TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
+    spark = session;
   }
 
   static Pipeline pipeline(String bootstrap, Map<String, String> overrides)

@@ -6,7 +6,7 @@ import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.serving.ServingLayer;
-import io.lambdaflow.testkit.TestSpark;
+import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DataNode): the master dataset and views land there, the purchases table reads back through the
  * metastore as the seed does with Presto, and the DuckDB engine serves from a local copy.
  */
+@ExtendWith(TestServices.class)
 class HdfsTest {
   private static EmbeddedKafka kafka;
   private static MiniDFSCluster hdfs;
@@ -35,14 +37,14 @@ class HdfsTest {
   @TempDir static Path dir;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
+  static void start(EmbeddedKafka broker, SparkSession session) throws Exception {
+    kafka = broker;
     kafka.createTopic("events", 1);
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
     hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     hdfs.waitActive();
-    spark = TestSpark.session();
+    spark = session;
   }
 
   @AfterAll
@@ -50,7 +52,6 @@ class HdfsTest {
     if (hdfs != null) {
       hdfs.shutdown();
     }
-    kafka.close();
   }
 
   @Test

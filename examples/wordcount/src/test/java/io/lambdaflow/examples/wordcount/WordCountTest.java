@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdaflow.cli.Launcher;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,15 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * conf/wordcount.conf as a specification: the seed's five lines, typed into Kafka's own console
  * producer, give the seed's counts in the speed layer and in the batch layer.
  */
+@ExtendWith(TestServices.class)
 class WordCountTest {
   private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
   private static final List<String> SEED_LINES =
@@ -43,16 +45,11 @@ class WordCountTest {
   @TempDir Path storage;
 
   @BeforeAll
-  static void broker() throws Exception {
-    kafka = EmbeddedKafka.start();
+  static void broker(EmbeddedKafka broker) throws Exception {
+    kafka = broker;
     kafka.createTopic("lines", 1);
     consoleProducer(SEED_LINES);
     TestSpark.session();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
   }
 
   /** Kafka's own console producer, in its own JVM, reading the lines from standard input. */
