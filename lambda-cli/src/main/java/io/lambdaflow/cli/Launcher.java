@@ -256,10 +256,11 @@ public final class Launcher {
   }
 
   private int batch(PipelineLoader loader, CommandLine command) {
-    Pipeline pipeline = prepare(loader, command, ExecutionMode.BATCH);
-    if (pipeline == null) {
+    java.util.Optional<Pipeline> prepared = prepare(loader, command, ExecutionMode.BATCH);
+    if (prepared.isEmpty()) {
       return CONFIGURATION_ERROR;
     }
+    Pipeline pipeline = prepared.get();
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary =
@@ -278,10 +279,11 @@ public final class Launcher {
   }
 
   private int speed(PipelineLoader loader, CommandLine command) {
-    Pipeline pipeline = prepare(loader, command, ExecutionMode.STREAMING);
-    if (pipeline == null) {
+    java.util.Optional<Pipeline> prepared = prepare(loader, command, ExecutionMode.STREAMING);
+    if (prepared.isEmpty()) {
       return CONFIGURATION_ERROR;
     }
+    Pipeline pipeline = prepared.get();
     try (EmbeddedServices services = EmbeddedServices.start(pipeline, err)) {
       SparkSession spark = SparkSessions.start(pipeline);
       SupervisedPipeline running = new SpeedLayer(spark).run(pipeline);
@@ -322,7 +324,7 @@ public final class Launcher {
     if (command.flags().containsKey("--host")) {
       overrides.put("serving.host", command.flag("--host", "127.0.0.1"));
     }
-    Pipeline pipeline =
+    java.util.Optional<Pipeline> prepared =
         prepare(
             loader,
             new CommandLine(
@@ -333,9 +335,10 @@ public final class Launcher {
                 command.flags(),
                 command.help()),
             null);
-    if (pipeline == null) {
+    if (prepared.isEmpty()) {
       return CONFIGURATION_ERROR;
     }
+    Pipeline pipeline = prepared.get();
     if (!pipeline.hasViews()) {
       err.println(
           "lambda serve: pipeline '"
@@ -393,7 +396,9 @@ public final class Launcher {
    * Loads and validates the command's pipeline for one layer and logs its effective configuration;
    * returns null after printing the problems when it cannot run.
    */
-  private Pipeline prepare(PipelineLoader loader, CommandLine command, ExecutionMode mode) {
+  /** The pipeline the command names, loaded and validated; empty after saying what is wrong. */
+  private java.util.Optional<Pipeline> prepare(
+      PipelineLoader loader, CommandLine command, ExecutionMode mode) {
     if (command.file() == null) {
       err.println(
           "lambda "
@@ -401,7 +406,7 @@ public final class Launcher {
               + ": which pipeline file? usage: lambda "
               + command.verb()
               + " FILE");
-      return null;
+      return java.util.Optional.empty();
     }
     Pipeline pipeline;
     try {
@@ -409,7 +414,7 @@ public final class Launcher {
           loader.load(command.file(), command.overrides(), mode == null ? Set.of() : Set.of(mode));
     } catch (ConfigurationException e) {
       err.println(command.file() + ": " + e.getMessage());
-      return null;
+      return java.util.Optional.empty();
     }
     LOG.info(
         "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
@@ -417,7 +422,7 @@ public final class Launcher {
         command.file(),
         pipeline.effectiveConfig());
     useJarsOnExecutors(command);
-    return pipeline;
+    return java.util.Optional.of(pipeline);
   }
 
   private static void useJarsOnExecutors(CommandLine command) {

@@ -165,7 +165,7 @@ public final class ServingLayer implements AutoCloseable {
         }
       }
       String speedPart = null;
-      SpeedRows.Load load =
+      Optional<SpeedRows.Load> load =
           SpeedRows.plan(
               view,
               speedLoads.get(view.name()),
@@ -174,8 +174,8 @@ public final class ServingLayer implements AutoCloseable {
               horizonTable,
               changes,
               this::files);
-      if (load != null) {
-        nextLoads.put(view.name(), load);
+      if (load.isPresent()) {
+        nextLoads.put(view.name(), load.get());
         String rows = SpeedRows.relation(view.name());
         speedPart = "__lambda_sp_" + view.name() + "_" + gen;
         horizonNeeded = true;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -29,9 +30,9 @@ final class SpeedRows {
    * Adds to {@code changes} the change that brings {@code view}'s speed rows from {@code loaded} up
    * to {@code speed}: only micro-batches added or replaced since are read ({@code files} gives a
    * stored batch's data files), pruned ones removed; after a new publish (a new horizon) every one
-   * is read again. Returns the speed rows then loaded, or null if there are none.
+   * is read again. Returns the speed rows then loaded, if there are any.
    */
-  static Load plan(
+  static Optional<Load> plan(
       ViewNode view,
       Load loaded,
       List<SpeedBatch> speed,
@@ -69,7 +70,7 @@ final class SpeedRows {
           .forEach(removed::add);
     }
     if (batches.isEmpty()) {
-      return null;
+      return Optional.empty();
     }
     List<Engine.SpeedFiles> all = new ArrayList<>();
     batchFiles.forEach((id, f) -> all.add(new Engine.SpeedFiles(id, f)));
@@ -81,7 +82,7 @@ final class SpeedRows {
             added,
             removed.stream().distinct().toList(),
             rebuild));
-    return new Load(published.run(), batches, batchFiles);
+    return Optional.of(new Load(published.run(), batches, batchFiles));
   }
 
   /** The published horizon as rows: source, partition, end. */
