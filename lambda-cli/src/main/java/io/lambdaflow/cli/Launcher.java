@@ -53,112 +53,6 @@ public final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
-  private static final String USAGE =
-      """
-      usage: lambda VERB [FILE] [-Dkey=value ...] [--jars a.jar,b.jar]
-
-      verbs:
-        validate FILE   check a pipeline file and report every problem; starts nothing
-        batch FILE      run the pipeline once in the batch layer
-        speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
-        serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
-        demo            the game-events example end to end on embedded services
-        game-api        the game's web API, logging requests to Kafka (port 5000)
-        game-load       traffic for the game API, like ab for several hosts
-        broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
-        produce         send lines from standard input to a Kafka topic
-        plugins         list the source, transform and sink types on the classpath
-        help            show this text (also: lambda VERB --help)
-
-      options:
-        -Dkey=value     set a pipeline key for this run, e.g. -Dstorage-root=/tmp/lambda
-        --jars LIST     comma-separated jars with more plugins (used by type name in the file)
-
-      exit status: 0 success, 2 configuration or usage error, 1 failure while running
-      """;
-
-  private static final Map<String, String> VERB_HELP =
-      Map.of(
-          "validate",
-              """
-          usage: lambda validate FILE [-Dkey=value ...] [--jars a.jar,b.jar]
-
-          Reads FILE with its defaults and overrides and checks all of it: unknown keys and
-          types, missing or mistyped options, undefined inputs, cycles, and whether each source
-          and sink supports the pipeline's layers. Every problem is printed with file:line.
-          No Spark session starts. Exit 0 when valid, 2 otherwise.
-          """,
-          "batch",
-              """
-          usage: lambda batch FILE [--recompute] [--accept-gap] [-Dkey=value ...]
-                              [--jars a.jar,b.jar]
-
-          Validates FILE, then runs the pipeline once on Spark (spark.master, local[*] by
-          default): reads every source, applies the transforms, writes every sink and the dead
-          letters, and prints a summary whose counts add up. The summary is also written to
-          <storage-root>/runs/<run id>/summary.json.
-
-          A pipeline with views runs under the lambda contract: the run fixes a horizon per
-          source, appends only what is new since the last run to the master dataset, recomputes
-          every batch view from it, and publishes views and horizon together. A killed run
-          publishes nothing; run it again.
-            --recompute    read no source; rebuild every batch view from the master dataset
-                           (after fixing a transform) and publish them
-            --accept-gap   go on when Kafka no longer holds records since the last run
-                           (retention removed them); without it the run fails naming them
-
-          Exit 0 on success, 2 for a configuration problem, 1 for a failure while running.
-          """,
-          "serve",
-              """
-          usage: lambda serve FILE [--engine duckdb|spark] [--host H] [--port N] [-Dkey=value ...]
-
-          Serves the pipeline's views over HTTP (serving.host:serving.port, 127.0.0.1:8088 by
-          default): each view is the latest published batch view merged with the speed view's
-          rows past its horizon, refreshed every serving.refresh-interval.
-            GET  /health                      status
-            GET  /views                       views with horizon, freshness and row counts
-            GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
-            POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
-          The duckdb engine (default) answers from locally cached Parquet in milliseconds; the
-          spark engine runs Spark SQL, for views larger than one machine. Ctrl-C stops it.
-          """,
-          "speed",
-              """
-          usage: lambda speed FILE [-Dkey=value ...] [--jars a.jar,b.jar]
-
-          Validates FILE, then runs the pipeline in the speed layer: one Structured Streaming
-          query per sink (plus one for dead letters), each checkpointed under
-          speed.checkpoint-root, triggered by speed.trigger or the sink's own trigger. Progress is
-          logged per micro-batch. Ctrl-C or SIGTERM stops after the current micro-batch; running
-          it again resumes from the checkpoints. With trigger = available-now it processes what is
-          there and exits. Exit 0 on a clean stop, 2 for a configuration problem, 1 on failure.
-          """,
-          "broker",
-              """
-          usage: lambda broker [--port 9092] [--topic a,b] [--partitions 1]
-
-          Runs a real Kafka broker (KRaft, no ZooKeeper) in this process on 127.0.0.1, its data
-          in a temporary directory that is removed when it stops (Ctrl-C). --topic creates topics
-          at start; topics are not created automatically on first use.
-          """,
-          "produce",
-              """
-          usage: lambda produce --topic T [--bootstrap 127.0.0.1:9092] [--partitions 1]
-
-          Sends each line of standard input to topic T as one record (the value; no key), like
-          Kafka's console producer, creating the topic if it does not exist. --bootstrap defaults
-          to $LAMBDA_KAFKA or 127.0.0.1:9092.
-          """,
-          "plugins",
-              """
-          usage: lambda plugins [--jars a.jar,b.jar]
-
-          Lists every source, transform and sink type found on the classpath, with its options,
-          their types, defaults and descriptions.
-          """,
-          "help", USAGE);
-
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
@@ -180,16 +74,16 @@ public final class Launcher {
       command = CommandLine.parse(args);
     } catch (CommandLine.UsageException e) {
       err.println("lambda: " + e.getMessage());
-      err.print(USAGE);
+      err.print(Usage.USAGE);
       return CONFIGURATION_ERROR;
     }
-    if (!VERB_HELP.containsKey(command.verb())) {
+    if (!Usage.VERB_HELP.containsKey(command.verb())) {
       err.println("lambda: unknown verb '" + command.verb() + "'");
-      err.print(USAGE);
+      err.print(Usage.USAGE);
       return CONFIGURATION_ERROR;
     }
     if (command.help() || command.verb().equals("help")) {
-      out.print(VERB_HELP.get(command.verb()));
+      out.print(Usage.VERB_HELP.get(command.verb()));
       return OK;
     }
     ClassLoader plugins;
