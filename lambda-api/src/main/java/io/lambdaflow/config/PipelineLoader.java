@@ -145,73 +145,6 @@ public final class PipelineLoader {
           VIEW_TYPE, VIEW_INPUT, VIEW_FILTER, VIEW_COLUMNS, VIEW_KEY, VIEW_GROUP_BY, VIEW_MEASURES);
   private static final Pattern MEASURE =
       Pattern.compile("(?is)\\s*([a-z_]+)\\s*(?:\\((.*)\\))?\\s*");
-  private static final ConfigOption<String> SERVING_ENGINE =
-      ConfigOption.optional(
-          "engine", OptionTypes.oneOf("duckdb", "spark"), "duckdb", "The query engine.");
-  private static final ConfigOption<String> SERVING_HOST =
-      ConfigOption.optional("host", OptionTypes.string(), "127.0.0.1", "The address to bind.");
-  private static final ConfigOption<Integer> SERVING_PORT =
-      ConfigOption.optional("port", OptionTypes.integer(), 8088, "The HTTP port.");
-  private static final ConfigOption<java.time.Duration> SERVING_REFRESH =
-      ConfigOption.optional(
-          "refresh-interval",
-          OptionTypes.duration(),
-          java.time.Duration.ofSeconds(1),
-          "How often new data is picked up.");
-  private static final ConfigOption<String> SERVING_CACHE =
-      ConfigOption.optional("cache-dir", OptionTypes.string(), "", "Local copy of remote views.");
-  private static final ConfigOption<Integer> SERVING_MAX_ROWS =
-      ConfigOption.optional("max-rows", OptionTypes.integer(), 10_000, "Rows per answer.");
-  private static final ConfigOption<java.time.Duration> SERVING_QUERY_TIMEOUT =
-      ConfigOption.optional(
-          "query-timeout",
-          OptionTypes.duration(),
-          java.time.Duration.ofSeconds(10),
-          "How long one query may run before it is cancelled.");
-  private static final ConfigOption<Integer> SERVING_CONCURRENT =
-      ConfigOption.optional(
-          "max-concurrent-queries", OptionTypes.integer(), 4, "Queries answered at once.");
-  private static final ConfigOption<java.time.Duration> SERVING_IDLE =
-      ConfigOption.optional(
-          "idle-timeout",
-          OptionTypes.duration(),
-          java.time.Duration.ofSeconds(10),
-          "How long an HTTP client may send nothing.");
-  private static final ConfigOption<String> SERVING_TOKEN =
-      ConfigOption.optional("token", OptionTypes.string(), "", "The bearer token.").secret();
-  private static final ConfigOption<String> SERVING_KEYSTORE =
-      ConfigOption.optional("tls-keystore", OptionTypes.string(), "", "Keystore for HTTPS.");
-  private static final ConfigOption<String> SERVING_KEYSTORE_PASSWORD =
-      ConfigOption.optional("tls-keystore-password", OptionTypes.string(), "", "Its password.")
-          .secret();
-  private static final ConfigOption<java.time.Duration> SERVING_RETAIN =
-      ConfigOption.optional(
-          "retain-superseded",
-          OptionTypes.duration(),
-          java.time.Duration.ofMinutes(10),
-          "How long superseded view files stay for readers.");
-  private static final ConfigOption<Long> SERVING_MEMORY =
-      ConfigOption.optional(
-          "memory-limit",
-          OptionTypes.memorySize(),
-          2L << 30,
-          "The most memory the DuckDB engine uses, views and queries together.");
-  private static final Options SERVING_OPTIONS =
-      Options.of(
-          SERVING_ENGINE,
-          SERVING_HOST,
-          SERVING_PORT,
-          SERVING_REFRESH,
-          SERVING_CACHE,
-          SERVING_MAX_ROWS,
-          SERVING_QUERY_TIMEOUT,
-          SERVING_CONCURRENT,
-          SERVING_IDLE,
-          SERVING_TOKEN,
-          SERVING_KEYSTORE,
-          SERVING_KEYSTORE_PASSWORD,
-          SERVING_RETAIN,
-          SERVING_MEMORY);
   private static final ConfigOption<Boolean> METASTORE_ENABLED =
       ConfigOption.optional("enabled", OptionTypes.bool(), true, "Register tables.");
   private static final ConfigOption<String> METASTORE_URI =
@@ -1210,62 +1143,7 @@ public final class PipelineLoader {
       }
     }
     Optional<ConfigObject> servingObject = object(root, "serving", "serving", problems);
-    ContractSettings.Serving serving =
-        servingObject
-            .flatMap(
-                o ->
-                    OptionBinder.bind(
-                        "serving",
-                        "the serving section",
-                        SERVING_OPTIONS,
-                        o,
-                        "serving",
-                        Set.of(),
-                        problems))
-            .map(
-                c ->
-                    new ContractSettings.Serving(
-                        c.get(SERVING_ENGINE),
-                        c.get(SERVING_HOST),
-                        c.get(SERVING_PORT),
-                        c.get(SERVING_REFRESH),
-                        c.get(SERVING_CACHE),
-                        c.get(SERVING_MAX_ROWS),
-                        c.get(SERVING_QUERY_TIMEOUT),
-                        c.get(SERVING_CONCURRENT),
-                        c.get(SERVING_IDLE),
-                        c.get(SERVING_TOKEN),
-                        c.get(SERVING_KEYSTORE),
-                        c.get(SERVING_KEYSTORE_PASSWORD),
-                        c.get(SERVING_RETAIN),
-                        c.get(SERVING_MEMORY)))
-            .orElse(
-                new ContractSettings.Serving(
-                    "duckdb",
-                    "127.0.0.1",
-                    8088,
-                    java.time.Duration.ofSeconds(1),
-                    "",
-                    10_000,
-                    java.time.Duration.ofSeconds(10),
-                    4,
-                    java.time.Duration.ofSeconds(10),
-                    "",
-                    "",
-                    "",
-                    java.time.Duration.ofMinutes(10),
-                    2L << 30));
-    if (!loopback(serving.host())
-        && (serving.token().isEmpty() || serving.tlsKeystore().isEmpty())) {
-      problems.add(
-          new Problem(
-              location(servingObject.orElse(null), "host"),
-              "serving.host",
-              "binding '"
-                  + serving.host()
-                  + "' reaches beyond loopback, which needs serving.token (LAMBDA_SERVING_TOKEN)"
-                  + " and serving.tls-keystore: set both, or bind 127.0.0.1"));
-    }
+    ContractSettings.Serving serving = ServingSection.bind(servingObject, problems);
     Optional<ConfigObject> metastoreObject = object(root, "metastore", "metastore", problems);
     Optional<PluginConfig> metastoreConfig =
         metastoreObject.flatMap(
@@ -1320,20 +1198,6 @@ public final class PipelineLoader {
                   + "': set metastore.derby-path to a local directory (or metastore.uri)"));
     }
     return new ContractSettings(partitions, serving, metastore);
-  }
-
-  /** Whether {@code host} names only this machine; an unresolvable name is not taken as one. */
-  private static boolean loopback(String host) {
-    try {
-      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
   }
 
   private Optional<SinkNode> deadLetter(
@@ -1721,7 +1585,8 @@ public final class PipelineLoader {
     return Optional.of(String.valueOf(value.unwrapped()));
   }
 
-  private static String location(ConfigObject object, String key) {
+  /** Where {@code key} of {@code object} was declared (the object itself if the key is absent). */
+  static String location(ConfigObject object, String key) {
     if (object == null) {
       return "(unknown)";
     }
