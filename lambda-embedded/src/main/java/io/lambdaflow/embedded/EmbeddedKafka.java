@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
 
   private KafkaRaftServer server;
   private final KafkaConfig config;
@@ -244,11 +246,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes {@code dir}, walking it again while something is still in it: threads of the broker
+   * that outlive {@code awaitShutdown} (checkpoints, the metadata log) may write or remove a file
+   * while it is being walked, which made a single pass leave the directory behind now and then.
+   */
   private static void delete(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("could not remove {}: {}", dir, e.getMessage());
+    Instant deadline = Instant.now().plus(DELETE_TIMEOUT);
+    String problem = null;
+    while (Files.exists(dir)) {
+      if (Instant.now().isAfter(deadline)) {
+        LOG.warn("could not remove {} within {}: {}", dir, DELETE_TIMEOUT, problem);
+        return;
+      }
+      try (Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        problem = e.getMessage();
+      }
+      if (Files.exists(dir)) {
+        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      }
     }
+  }
+
+  /** The broker's log directory, removed by {@link #close()}. */
+  Path logDir() {
+    return logDir;
   }
 }
