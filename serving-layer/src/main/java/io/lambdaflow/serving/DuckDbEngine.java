@@ -1,5 +1,6 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.views.MergeSql;
 import java.sql.Connection;
@@ -203,7 +204,7 @@ final class DuckDbEngine implements Engine {
       }
       DuckDbQueryCheck.check(connection, sql, relations);
     } catch (SQLException e) {
-      throw new IllegalArgumentException(firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(PipelineRunException.firstLine(e), e);
     } finally {
       if (connection != null) {
         pool.offer(connection);
@@ -250,20 +251,14 @@ final class DuckDbEngine implements Engine {
       }
     } catch (SQLException e) {
       if (timedOut.get()) {
-        throw new IllegalArgumentException(timeoutMessage(timeout), e);
+        throw new IllegalArgumentException(Engine.timeoutMessage(timeout), e);
       }
-      throw new IllegalArgumentException(firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(PipelineRunException.firstLine(e), e);
     } finally {
       if (connection != null) {
         pool.offer(connection);
       }
     }
-  }
-
-  static String timeoutMessage(Duration timeout) {
-    return "the query ran longer than "
-        + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
-        + " (serving.query-timeout) and was cancelled";
   }
 
   private static void cancelQuietly(Statement statement) {
@@ -294,15 +289,6 @@ final class DuckDbEngine implements Engine {
       rows.add(row);
     }
     return new QueryResult(columns, rows, truncated);
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "query failed";
-    }
-    String trimmed = message.strip();
-    int newline = trimmed.indexOf('\n');
-    return newline < 0 ? trimmed : trimmed.substring(0, newline);
   }
 
   @Override

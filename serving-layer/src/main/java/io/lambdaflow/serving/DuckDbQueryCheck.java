@@ -73,7 +73,8 @@ final class DuckDbQueryCheck {
             "only read-only queries are served (SELECT ..., WITH ... SELECT ...): this text holds"
                 + " a statement that is not a query");
       }
-      throw new IllegalArgumentException(DuckDbEngine.firstLine(message));
+      throw new IllegalArgumentException(
+          message.strip().lines().findFirst().orElse("the query does not parse"));
     }
     JsonNode statements = tree.path("statements");
     if (statements.size() != 1) {

@@ -82,4 +82,11 @@ public interface Engine extends AutoCloseable {
 
   @Override
   void close();
+
+  /** What a client is told when its query ran past {@code serving.query-timeout}. */
+  static String timeoutMessage(Duration timeout) {
+    return "the query ran longer than "
+        + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
+        + " (serving.query-timeout) and was cancelled";
+  }
 }

@@ -8,6 +8,7 @@ import io.lambdaflow.http.HttpResponse;
 import io.lambdaflow.http.HttpService;
 import io.lambdaflow.http.HttpSettings;
 import io.lambdaflow.pipeline.ContractSettings;
+import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.ViewNode;
 import java.io.IOException;
 import java.time.Duration;
@@ -241,7 +242,7 @@ public final class HttpApi implements AutoCloseable {
         return JSON.readTree(text).path("sql").asText(null);
       } catch (IOException e) {
         throw new IllegalArgumentException(
-            "the body is not JSON: " + DuckDbEngine.firstLine(e.getMessage()));
+            "the body is not JSON: " + PipelineRunException.firstLine(e));
       }
     }
     return text;

@@ -1,5 +1,6 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.views.MergeSql;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ final class SparkEngine implements Engine {
     } catch (StackOverflowError e) {
       throw new IllegalArgumentException("the query is nested too deeply to check; simplify it");
     } catch (Exception e) { // Spark's ParseException is checked but undeclared
-      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(PipelineRunException.firstLine(e), e);
     }
     SparkQueryCheck.check(parsed, relations);
   }
@@ -152,9 +153,9 @@ final class SparkEngine implements Engine {
       return new QueryResult(List.of(result.columns()), values, rows.size() > maxRows);
     } catch (Exception e) { // Spark throws checked AnalysisException undeclared
       if (timedOut.get()) {
-        throw new IllegalArgumentException(DuckDbEngine.timeoutMessage(timeout), e);
+        throw new IllegalArgumentException(Engine.timeoutMessage(timeout), e);
       }
-      throw new IllegalArgumentException(DuckDbEngine.firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(PipelineRunException.firstLine(e), e);
     } finally {
       if (cancel != null) {
         cancel.cancel(false);
