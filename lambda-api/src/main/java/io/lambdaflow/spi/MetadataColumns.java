@@ -9,8 +9,9 @@ public final class MetadataColumns {
   public static final String PREFIX = "_lambda_";
 
   /**
-   * A string naming where a record came from: a file path for file sources, {@code
-   * topic/partition@offset} for Kafka. Dead letters carry it as {@code position}.
+   * A string naming where a record came from: {@code topic/partition@offset} for Kafka, {@code
+   * file@offset} for records read by line (the byte offset where the line starts), the file for
+   * other file formats. Dead letters carry it as {@code position}.
    */
   public static final String POSITION = PREFIX + "position";
 

@@ -1,6 +1,7 @@
 package io.lambdaflow.plugins.files;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
@@ -26,9 +27,11 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Files read by Spark's built-in data sources; each record's position is its file. JSON lines are
- * read as text and parsed strictly ({@link RecordParser}): Spark's own JSON reader turns a line it
- * cannot parse into a row of nulls, or parses the first value of a line with trailing garbage.
+ * Files read by Spark's built-in data sources. JSON lines are read as text lines and parsed
+ * strictly ({@link RecordParser}): Spark's own JSON reader turns a line it cannot parse into a row
+ * of nulls, or parses the first value of a line with trailing garbage. A record read by line (JSON
+ * lines, text) has the position {@code file@offset}, the byte offset of its line; any other
+ * record's position is its file.
  */
 final class FileSource implements SupportsHorizon, SupportsStreamRead {
   /** Options that change which files a read lists; the horizon lists with the same ones. */
@@ -59,8 +62,8 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readBatch(ReadContext context) {
-    if (jsonLines()) {
-      return parsed(context.spark().read().options(listingOptions()).text(path), context);
+    if (byLine()) {
+      return lines(lineReader(context.spark().read()).load(path), context);
     }
     DataFrameReader reader = context.spark().read().format(format).options(formatOptions());
     if (schema != null) {
@@ -88,10 +91,10 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
   public Dataset<Row> readRange(ReadContext context, Horizon from, Horizon to) {
     String[] fresh =
         to.ends().keySet().stream().filter(f -> from.end(f).isEmpty()).toArray(String[]::new);
-    if (jsonLines()) {
-      DataFrameReader text = context.spark().read().options(listingOptions());
-      return parsed(
-          fresh.length == 0 ? text.text(path).where(lit(false)) : text.text(fresh), context);
+    if (byLine()) {
+      DataFrameReader text = lineReader(context.spark().read());
+      return lines(
+          fresh.length == 0 ? text.load(path).where(lit(false)) : text.load(fresh), context);
     }
     DataFrameReader reader = context.spark().read().format(format).options(formatOptions());
     if (schema != null) {
@@ -104,8 +107,16 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readStream(ReadContext context) {
-    if (jsonLines()) {
-      return parsed(context.spark().readStream().options(listingOptions()).text(path), context);
+    if (byLine()) {
+      return lines(
+          context
+              .spark()
+              .readStream()
+              .format(LineOffsets.class.getName())
+              .schema(LineOffsets.SCHEMA)
+              .options(listingOptions())
+              .load(path),
+          context);
     }
     DataStreamReader reader = context.spark().readStream().format(format).options(formatOptions());
     if (schema != null) {
@@ -130,6 +141,40 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
     return format.equals("json") && !"true".equalsIgnoreCase(options.get("multiLine"));
   }
 
+  /**
+   * Whether records are lines read with their byte offsets ({@link LineOffsets}): JSON lines, and
+   * text unless it is read whole or with another line separator.
+   */
+  private boolean byLine() {
+    return jsonLines()
+        || (format.equals("text")
+            && !options.containsKey("lineSep")
+            && !"true".equalsIgnoreCase(options.get("wholetext")));
+  }
+
+  private DataFrameReader lineReader(DataFrameReader reader) {
+    return reader
+        .format(LineOffsets.class.getName())
+        .schema(LineOffsets.SCHEMA)
+        .options(listingOptions());
+  }
+
+  /**
+   * Lines with their offsets: parsed when JSON, as they are when text; each position is {@code
+   * file@offset}, the byte offset where the record's line starts.
+   */
+  private Dataset<Row> lines(Dataset<Row> lines, ReadContext context) {
+    Dataset<Row> placed =
+        lines
+            .withColumn(
+                MetadataColumns.POSITION,
+                concat(input_file_name(), lit("@"), col(LineOffsets.OFFSET).cast("string")))
+            .withColumn(MetadataColumns.PARTITION, input_file_name())
+            .withColumn(MetadataColumns.OFFSET, lit(0L))
+            .drop(LineOffsets.OFFSET);
+    return jsonLines() ? parsed(placed, context) : placed;
+  }
+
   /** The options that choose files, for reading them as text. */
   private Map<String, String> listingOptions() {
     Map<String, String> listing = new java.util.HashMap<>();
@@ -152,7 +197,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
     StructType declared =
         schema != null ? schema : context.spark().read().options(options).json(path).schema();
     List<String> partitions =
-        Arrays.stream(lines.columns()).filter(c -> !c.equals("value")).toList();
+        Arrays.stream(lines.columns())
+            .filter(c -> !c.equals(LineOffsets.VALUE) && !MetadataColumns.isMetadata(c))
+            .toList();
     StructType fields =
         new StructType(
             Arrays.stream(declared.fields())
@@ -164,7 +211,7 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
     Dataset<Row> parsed =
         RecordParser.json(fields, parseOptions)
             .parse(
-                withPosition(lines.where(trim(col("value")).notEqual(""))),
+                lines.where(trim(col("value")).notEqual("")),
                 col("value"),
                 partitions,
                 context::deadLetter,
