@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -210,7 +211,7 @@ public final class BatchLayer {
     try {
       ((SupportsBatchWrite) sink.spec())
           .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH));
-    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       throw new PipelineRunException(
           "sink '"
               + sink.name()
@@ -274,9 +275,9 @@ public final class BatchLayer {
                 .writeValueAsString(node)
                 .getBytes(StandardCharsets.UTF_8));
       }
-    } catch (IOException e) {
+    } catch (IOException | FSError e) {
       throw new PipelineRunException(
-          "cannot write the run summary to " + file + ": " + e.getMessage(), e);
+          "cannot write the run summary to " + file + ": " + PipelineRunException.firstLine(e), e);
     }
   }
 }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -279,7 +280,7 @@ final class ContractRun {
       Path target = store.batchView(view.name(), run);
       try {
         batchView.write().mode("overwrite").parquet(target.toString());
-      } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
         throw new PipelineRunException(
             "batch view '"
                 + view.name()
@@ -310,7 +311,7 @@ final class ContractRun {
           .mode("overwrite")
           .partitionBy(partitions.keySet().toArray(String[]::new))
           .parquet(target.toString());
-    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       throw new PipelineRunException(
           "source '"
               + source

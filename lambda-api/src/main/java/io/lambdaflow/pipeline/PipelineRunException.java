@@ -8,9 +8,16 @@ public class PipelineRunException extends RuntimeException {
 
   /**
    * The first line of an exception's message, trimmed: Spark appends plans and stack-like detail
-   * after it that would bury the point in a one-line error.
+   * after it that would bury the point in a one-line error. A full disk or quota anywhere in the
+   * causes of anything but a {@code PipelineRunException} (which has said it already) is named
+   * instead ({@link #storageFault}).
    */
   public static String firstLine(Throwable e) {
+    java.util.Optional<String> storage =
+        e instanceof PipelineRunException ? java.util.Optional.empty() : storageFault(e);
+    if (storage.isPresent()) {
+      return storage.get();
+    }
     String message = e.getMessage();
     if (message == null || message.isBlank()) {
       return e.getClass().getSimpleName();
@@ -19,4 +26,37 @@ public class PipelineRunException extends RuntimeException {
     int newline = trimmed.indexOf('\n');
     return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
   }
+
+  /**
+   * A full disk or an exhausted quota, wherever it sits in {@code e}'s causes or in the text Spark
+   * copies a failed task's exception into: the operating system's words, which otherwise end up in
+   * the middle of an executor's stack trace.
+   */
+  public static java.util.Optional<String> storageFault(Throwable e) {
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+      String message = t.getMessage();
+      if (message == null) {
+        continue;
+      }
+      for (String[] fault : STORAGE_FAULTS) {
+        if (message.contains(fault[0])) {
+          return java.util.Optional.of(fault[1]);
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static final String[][] STORAGE_FAULTS = {
+    {
+      "No space left on device",
+      "no space left on device (free space where this writes, then run again)"
+    },
+    {"Disk quota exceeded", "disk quota exceeded (free space or raise the quota, then run again)"},
+    {
+      "DiskSpace quota", "HDFS space quota exceeded (free space or raise the quota, then run again)"
+    },
+  };
 }

@@ -12,6 +12,7 @@ import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.ShutdownHooks;
 import io.lambdaflow.pipeline.SparkSessions;
 import io.lambdaflow.registry.PluginKind;
@@ -38,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,9 +167,9 @@ public final class Launcher {
                       command.has("--recompute"), command.has("--accept-gap")));
       out.print(summary.render());
       return OK;
-    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       LOG.debug("batch run failed", e);
-      err.println("lambda batch: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      err.println("lambda batch: pipeline '" + pipeline.name() + "' failed: " + reason(e));
       return RUNTIME_FAILURE;
     }
   }
@@ -200,9 +202,9 @@ public final class Launcher {
       running.awaitTermination();
       out.println("speed layer of '" + pipeline.name() + "' stopped");
       return OK;
-    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       LOG.debug("speed layer failed", e);
-      err.println("lambda speed: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      err.println("lambda speed: pipeline '" + pipeline.name() + "' failed: " + reason(e));
       return RUNTIME_FAILURE;
     }
   }
@@ -279,11 +281,16 @@ public final class Launcher {
               + "/query\nCtrl-C stops it");
       stopped.await();
       return OK;
-    } catch (Exception e) {
+    } catch (Exception | FSError e) {
       LOG.debug("serving failed", e);
-      err.println("lambda serve: pipeline '" + pipeline.name() + "' failed: " + e.getMessage());
+      err.println("lambda serve: pipeline '" + pipeline.name() + "' failed: " + reason(e));
       return RUNTIME_FAILURE;
     }
+  }
+
+  /** What failed: our own message when we wrapped it, else the point of Spark's or Hadoop's. */
+  private static String reason(Throwable e) {
+    return e instanceof PipelineRunException ? e.getMessage() : PipelineRunException.firstLine(e);
   }
 
   /**

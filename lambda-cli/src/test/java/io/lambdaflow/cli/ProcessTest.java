@@ -15,6 +15,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,16 +30,29 @@ class ProcessTest {
 
   /** Runs the launcher in a child JVM with this JVM's classpath and flags, a private temp dir. */
   private Result lambda(Path tmp, String... args) throws Exception {
-    List<String> command = LambdaProcesses.command(List.of("-Djava.io.tmpdir=" + tmp), args);
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
-    process.getOutputStream().close();
-    byte[] out = process.getInputStream().readAllBytes();
-    byte[] err = process.getErrorStream().readAllBytes();
+    return lambda(List.of(), tmp, args);
+  }
+
+  /** As {@link #lambda(Path, String...)} with more JVM options. */
+  private Result lambda(List<String> jvmOptions, Path tmp, String... args) throws Exception {
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Djava.io.tmpdir=" + tmp);
+    List<String> command = LambdaProcesses.command(options, args);
+    // to files, not pipes: a child blocked on a full pipe the test is not reading never exits
+    Path out = Files.createTempFile(dir, "out-", ".txt");
+    Path err = Files.createTempFile(dir, "err-", ".txt");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("lambda exits").isTrue();
     return new Result(
         process.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err, StandardCharsets.UTF_8));
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -110,6 +124,60 @@ class ProcessTest {
       }
     }
     assertThat(lines).containsExactlyInAnyOrder("HELLO!!", "LAMBDA!!");
+  }
+
+  @Test
+  void aFullDiskIsOneLineNamingTheSinkWithoutAStackTrace() throws Exception {
+    Path full = Files.createDirectories(dir.resolve("full"));
+    mountTmpfs(full, "64k");
+    try {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 20_000; i++) {
+        lines.add("line " + i + " of a text that fills a small disk quickly");
+      }
+      Files.createDirectories(dir.resolve("in"));
+      Files.write(dir.resolve("in/lines.txt"), lines);
+      Files.writeString(
+          dir.resolve("full.conf"),
+          "name = full\nlayers = [batch]\nstorage-root = root\n"
+              + "sources { lines { type = files, format = text, path = in } }\n"
+              + "sinks { out { type = files, format = text, path = \""
+              + full.resolve("out")
+              + "\" } }\n");
+      Path tmp = Files.createDirectories(dir.resolve("tmp"));
+      Path logging = Path.of("target/classes/log4j2.properties").toAbsolutePath();
+
+      Result result =
+          lambda(List.of("-Dlog4j2.configurationFile=" + logging), tmp, "batch", "full.conf");
+
+      assertThat(result.status()).as(result.err()).isEqualTo(1);
+      assertThat(result.err())
+          .endsWith(
+              "lambda batch: pipeline 'full' failed: sink 'out' (type files) failed: no space left"
+                  + " on device (free space where this writes, then run again)\n")
+          .doesNotContain("\tat ", "Exception", "FSError");
+    } finally {
+      new ProcessBuilder("umount", full.toString()).start().waitFor(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /** Mounts a tmpfs of {@code size} on {@code dir}: a disk that fills; skips the test without. */
+  private static void mountTmpfs(Path dir, String size) throws Exception {
+    String said;
+    int status;
+    try {
+      Process mount =
+          new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
+              .redirectErrorStream(true)
+              .start();
+      said = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      status = mount.waitFor();
+    } catch (IOException e) {
+      said = e.getMessage();
+      status = -1;
+    }
+    Assumptions.assumeTrue(
+        status == 0, "a full disk needs a tmpfs of its own (root may mount one): " + said);
   }
 
   /** Compiles the fixture plugin against the SPI and packs it with its service file. */
