@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSError;
@@ -252,15 +253,19 @@ public final class Launcher {
               : ServingLayer.withDuckDb(pipeline, new Configuration());
       serving.start();
       HttpApi api = HttpApi.start(serving, settings.host(), settings.port());
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    api.close();
-                    serving.close();
-                    stopped.countDown();
-                  },
-                  "lambda-serve-stop"));
+      // SIGTERM or Ctrl-C: stop serving, delete the cache, exit 0; any other shutdown does the
+      // same before Spark's hooks stop the engine's session.
+      AtomicBoolean closed = new AtomicBoolean();
+      Runnable stop =
+          () -> {
+            if (closed.compareAndSet(false, true)) {
+              api.close();
+              serving.close();
+            }
+            stopped.countDown();
+          };
+      ShutdownHooks.onTermination("serving", stop);
+      ShutdownHooks.beforeSpark(stop);
       out.println(
           "serving the views of '"
               + pipeline.name()
@@ -280,6 +285,7 @@ public final class Launcher {
               + api.url()
               + "/query\nCtrl-C stops it");
       stopped.await();
+      out.println("serving of '" + pipeline.name() + "' stopped");
       return OK;
     } catch (Exception | FSError e) {
       LOG.debug("serving failed", e);

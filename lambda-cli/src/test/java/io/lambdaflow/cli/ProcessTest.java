@@ -1,12 +1,14 @@
 package io.lambdaflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +160,53 @@ class ProcessTest {
           .doesNotContain("\tat ", "Exception", "FSError");
     } finally {
       new ProcessBuilder("umount", full.toString()).start().waitFor(1, TimeUnit.MINUTES);
+    }
+  }
+
+  @Test
+  void serveStoppedBySigtermLeavesNoTemporaryFolderBehind() throws Exception {
+    Files.createDirectories(dir.resolve("in"));
+    Files.write(dir.resolve("in/events.jsonl"), List.of("{\"host\":\"a\"}", "{\"host\":\"b\"}"));
+    Files.writeString(
+        dir.resolve("served.conf"),
+        """
+        name = served
+        layers = [batch]
+        storage-root = root
+        sources { events { type = files, format = json, schema = "host STRING", path = in } }
+        views { hosts { type = aggregate, group-by = [host], measures { n = count } } }
+        """);
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    assertThat(lambda(tmp, "batch", "served.conf").status()).isZero();
+
+    Path out = dir.resolve("serve.out");
+    Process serve =
+        new ProcessBuilder(
+                LambdaProcesses.command(
+                    List.of("-Djava.io.tmpdir=" + tmp), "serve", "served.conf", "--port", "0"))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    try {
+      await("serving")
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> Files.readString(out).contains("Ctrl-C stops it"));
+      assertThat(servingFolders(tmp)).as("the serving cache while serving").hasSize(1);
+    } finally {
+      serve.destroy(); // SIGTERM
+      assertThat(serve.waitFor(1, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
+    }
+    assertThat(serve.exitValue()).as(Files.readString(out)).isZero();
+    assertThat(Files.readString(out))
+        .contains("serving of 'served' stopped")
+        .doesNotContain("\tat ");
+    assertThat(servingFolders(tmp)).as("the serving cache after SIGTERM").isEmpty();
+  }
+
+  private static List<Path> servingFolders(Path tmp) throws IOException {
+    try (Stream<Path> paths = Files.list(tmp)) {
+      return paths.filter(p -> p.getFileName().toString().startsWith("lambda-serving-")).toList();
     }
   }
 
