@@ -1,8 +1,5 @@
 package io.lambdaflow.spi;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,13 +97,8 @@ public final class OptionTypes {
     return of(
         "a duration such as '10 seconds' or '500ms'",
         value -> {
-          try {
-            return ConfigFactory.empty()
-                .withValue("d", ConfigValueFactory.fromAnyRef(value))
-                .getDuration("d");
-          } catch (ConfigException e) {
-            throw new IllegalArgumentException("got " + describe(value));
-          }
+          return HoconUnits.duration(value)
+              .orElseThrow(() -> new IllegalArgumentException("got " + describe(value)));
         });
   }
 
@@ -115,15 +107,9 @@ public final class OptionTypes {
     return of(
         "a size such as '512MB' or '2GB'",
         value -> {
-          long bytes;
-          try {
-            bytes =
-                ConfigFactory.empty()
-                    .withValue("s", ConfigValueFactory.fromAnyRef(value))
-                    .getBytes("s");
-          } catch (ConfigException e) {
-            throw new IllegalArgumentException("got " + describe(value));
-          }
+          long bytes =
+              HoconUnits.bytes(value)
+                  .orElseThrow(() -> new IllegalArgumentException("got " + describe(value)));
           if (bytes <= 0) {
             throw new IllegalArgumentException(
                 "got " + describe(value) + ", which is not positive");

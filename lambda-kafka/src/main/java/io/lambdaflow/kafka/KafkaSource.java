@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.records.RecordParser;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.spi.PluginContext;

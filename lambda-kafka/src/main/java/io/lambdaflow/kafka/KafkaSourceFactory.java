@@ -2,7 +2,7 @@ package io.lambdaflow.kafka;
 
 import static io.lambdaflow.spi.ConfigOption.optional;
 
-import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.records.RecordParser;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.OptionRule;

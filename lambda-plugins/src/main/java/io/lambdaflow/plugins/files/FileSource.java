@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
-import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.records.RecordParser;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.MetadataColumns;

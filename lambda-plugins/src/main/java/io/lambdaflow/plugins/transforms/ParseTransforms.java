@@ -3,7 +3,7 @@ package io.lambdaflow.plugins.transforms;
 import static io.lambdaflow.spi.ConfigOption.optional;
 import static io.lambdaflow.spi.ConfigOption.required;
 
-import io.lambdaflow.plugins.parse.RecordParser;
+import io.lambdaflow.records.RecordParser;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.OptionTypes;

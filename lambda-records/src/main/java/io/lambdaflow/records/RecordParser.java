@@ -1,4 +1,4 @@
-package io.lambdaflow.plugins.parse;
+package io.lambdaflow.records;
 
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.base64;

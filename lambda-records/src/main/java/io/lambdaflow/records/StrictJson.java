@@ -1,4 +1,4 @@
-package io.lambdaflow.plugins.parse;
+package io.lambdaflow.records;
 
 /**
  * Strict syntax check: is a record exactly one JSON object as RFC 8259 defines it?

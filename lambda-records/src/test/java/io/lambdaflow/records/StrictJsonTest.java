@@ -1,4 +1,4 @@
-package io.lambdaflow.plugins.parse;
+package io.lambdaflow.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
