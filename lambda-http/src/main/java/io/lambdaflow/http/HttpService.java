@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -229,11 +228,11 @@ public final class HttpService implements AutoCloseable {
         write(response, 401, UNAUTHORIZED, callback);
         return true;
       }
-      if (request.getLength() > settings.maxBody()) {
-        write(response, 413, tooLarge(), callback);
+      if (request.getLength() > settings.maxBody() + BoundedBody.DRAIN) {
+        write(response, 413, tooLarge(), callback); // too much to read through: closes unread
         return true;
       }
-      Content.Source.asByteArrayAsync(request, settings.maxBody())
+      BoundedBody.read(request, settings.maxBody())
           .whenComplete(
               (body, failure) ->
                   request
@@ -243,18 +242,22 @@ public final class HttpService implements AutoCloseable {
     }
 
     private void next(
-        Request request, Response response, Callback callback, byte[] body, Throwable failure) {
+        Request request,
+        Response response,
+        Callback callback,
+        java.util.Optional<byte[]> body,
+        Throwable failure) {
       if (failure != null) {
-        if (failure instanceof IllegalArgumentException) {
-          write(response, 413, tooLarge(), callback);
-        } else {
-          // The client went away or stalled past the idle timeout: nobody to answer.
-          LOG.debug("reading {} failed: {}", request.getHttpURI().getPath(), failure.toString());
-          callback.failed(failure);
-        }
+        // The client went away or stalled past the idle timeout: nobody to answer.
+        LOG.debug("reading {} failed: {}", request.getHttpURI().getPath(), failure.toString());
+        callback.failed(failure);
         return;
       }
-      request.setAttribute(BODY, body);
+      if (body.isEmpty()) {
+        write(response, 413, tooLarge(), callback);
+        return;
+      }
+      request.setAttribute(BODY, body.get());
       try {
         if (!getHandler().handle(request, response, callback)) {
           write(response, 404, json("not found"), callback);

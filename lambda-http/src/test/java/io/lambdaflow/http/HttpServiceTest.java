@@ -156,6 +156,39 @@ class HttpServiceTest {
   }
 
   @Test
+  void everyClientSendingTooMuchReadsThe413() throws Exception {
+    // The server answers before reading the body; closing with the rest unread would reset the
+    // connection under the answer (the JDK client then sees no response at all).
+    try (HttpService service =
+        HttpService.start(
+            "test", settings(4, 4, Duration.ofSeconds(5)), r -> HttpResponse.text(200, r.text()))) {
+      for (int size : new int[] {1025, 256 * 1024, 2 * 1024 * 1024}) {
+        byte[] body = "x".repeat(size).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 5; i++) {
+          java.net.http.HttpResponse<String> sized =
+              CLIENT.send(
+                  java.net.http.HttpRequest.newBuilder(URI.create(service.url() + "/echo"))
+                      .POST(BodyPublishers.ofByteArray(body))
+                      .build(),
+                  BodyHandlers.ofString());
+          assertThat(sized.statusCode()).as("%d bytes with a length", size).isEqualTo(413);
+          java.net.http.HttpResponse<String> chunked =
+              CLIENT.send(
+                  java.net.http.HttpRequest.newBuilder(URI.create(service.url() + "/echo"))
+                      .POST(
+                          BodyPublishers.ofInputStream(
+                              () -> new java.io.ByteArrayInputStream(body)))
+                      .build(),
+                  BodyHandlers.ofString());
+          assertThat(chunked.statusCode()).as("%d bytes chunked", size).isEqualTo(413);
+          assertThat(chunked.body())
+              .isEqualTo("{\"error\":\"the request body is larger than 1024 bytes\"}");
+        }
+      }
+    }
+  }
+
+  @Test
   void aTokenIsRequiredWhenConfigured() throws Exception {
     HttpSettings base = settings(4, 4, Duration.ofSeconds(5));
     HttpSettings withToken =
