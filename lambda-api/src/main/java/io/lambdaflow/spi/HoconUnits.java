@@ -97,7 +97,11 @@ final class HoconUnits {
             });
   }
 
-  /** The number and the unit of {@code value}; a number alone has the unit "". */
+  /**
+   * The number and the unit of {@code value}, split as typesafe-config does: the unit is the
+   * trailing letters, the number what is before them ({@code 1e3} is a number, {@code 1E} one
+   * exbibyte); a number alone has the unit "".
+   */
   private static Optional<String[]> split(Object value) {
     if (value instanceof Number number) {
       return Optional.of(new String[] {new BigDecimal(number.toString()).toPlainString(), ""});
@@ -106,19 +110,16 @@ final class HoconUnits {
       return Optional.empty();
     }
     String trimmed = text.strip();
-    int end = 0;
-    while (end < trimmed.length()
-        && (Character.isDigit(trimmed.charAt(end))
-            || trimmed.charAt(end) == '.'
-            || (end == 0 && trimmed.charAt(end) == '-'))) {
-      end++;
+    int unitStart = trimmed.length();
+    while (unitStart > 0 && Character.isLetter(trimmed.charAt(unitStart - 1))) {
+      unitStart--;
     }
-    String number = trimmed.substring(0, end);
+    String number = trimmed.substring(0, unitStart).strip();
     try {
       new BigDecimal(number);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-    return Optional.of(new String[] {number, trimmed.substring(end).strip()});
+    return Optional.of(new String[] {number, trimmed.substring(unitStart)});
   }
 }

@@ -35,7 +35,11 @@ class OptionUnitsTest {
           "seconds",
           "",
           "5 Seconds",
-          "1e3");
+          "1e3",
+          "1e3ms",
+          "1.5e2 seconds",
+          "2 millisecond",
+          "1 hour");
   private static final List<Object> SIZES =
       List.of(
           "512MB",
@@ -59,7 +63,11 @@ class OptionUnitsTest {
           "MB",
           "",
           "5 mb",
-          "0");
+          "0",
+          "1E",
+          "1e3",
+          "2Ei",
+          "1kilobyte");
 
   @Test
   void durationsAsTypesafeConfigReadsThem() {
