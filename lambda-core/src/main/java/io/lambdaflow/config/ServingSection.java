@@ -135,7 +135,7 @@ final class ServingSection {
         && (serving.token().isEmpty() || serving.tlsKeystore().isEmpty())) {
       problems.add(
           new Problem(
-              PipelineLoader.location(section.orElse(null), "host"),
+              ConfigObjects.location(section.orElse(null), "host"),
               "serving.host",
               "binding '"
                   + serving.host()

@@ -1,0 +1,393 @@
+package io.lambdaflow.config;
+
+import static io.lambdaflow.config.ConfigObjects.asObject;
+import static io.lambdaflow.config.ConfigObjects.checkNodeName;
+import static io.lambdaflow.config.ConfigObjects.location;
+import static io.lambdaflow.config.ConfigObjects.object;
+import static io.lambdaflow.config.ConfigObjects.optionalString;
+import static io.lambdaflow.config.ConfigObjects.sorted;
+
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.SourceNode;
+import io.lambdaflow.pipeline.TransformNode;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.spi.ConfigOption;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.InvalidOptionException;
+import io.lambdaflow.spi.OptionTypes;
+import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.spi.PluginContext;
+import io.lambdaflow.spi.PluginFactory;
+import io.lambdaflow.spi.SourceFactory;
+import io.lambdaflow.spi.SourceSpec;
+import io.lambdaflow.spi.Suggestions;
+import io.lambdaflow.spi.SupportsBatchRead;
+import io.lambdaflow.spi.SupportsStreamRead;
+import io.lambdaflow.spi.Transform;
+import io.lambdaflow.spi.TransformFactory;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The plugin sections (sources, transforms, sinks, the dead-letter sink): each entry's factory
+ * found by type, its options bound and checked, its spec created, what it can do checked against
+ * the layers it runs in.
+ */
+final class PluginNodes {
+  private static final Set<String> SOURCE_RESERVED = Set.of("type");
+  private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
+
+  private final PluginRegistry registry;
+  private final ClassLoader classLoader;
+
+  PluginNodes(PluginRegistry registry, ClassLoader classLoader) {
+    this.registry = registry;
+    this.classLoader = classLoader;
+  }
+
+  Map<String, SourceNode> sources(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      Set<String> sourceNames) {
+    Map<String, SourceNode> sources = new LinkedHashMap<>();
+    Optional<ConfigObject> section = object(root, "sources", "sources", problems);
+    if (section.isEmpty() || section.get().isEmpty()) {
+      problems.add(
+          new Problem(
+              location(root, "sources"),
+              "sources",
+              "the pipeline has no sources; declare at least one, e.g. sources { events { type = files, format = json,"
+                  + " path = \"data/events\" } }"));
+      return sources;
+    }
+    for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
+      String sourceName = entry.getKey();
+      String path = "sources." + sourceName;
+      if (!checkNodeName(entry.getValue(), path, sourceName, problems)) {
+        continue;
+      }
+      sourceNames.add(sourceName);
+      Optional<ConfigObject> object =
+          asObject(entry.getValue(), path, "the source's settings", problems);
+      if (object.isEmpty()) {
+        continue;
+      }
+      Optional<SourceFactory> factory =
+          factory(PluginKind.SOURCE, object.get(), path, problems).map(SourceFactory.class::cast);
+      if (factory.isEmpty()) {
+        continue;
+      }
+      String subject = "source type '" + factory.get().name() + "'";
+      Optional<PluginConfig> config =
+          OptionBinder.bind(
+              sourceName,
+              subject,
+              factory.get().options(),
+              object.get(),
+              path,
+              SOURCE_RESERVED,
+              problems);
+      if (config.isEmpty()) {
+        continue;
+      }
+      collectSecrets(factory.get(), path, secretPaths);
+      PluginContext context = new PluginContext(pipelineName, sourceName, storageRoot);
+      Optional<SourceSpec> spec =
+          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
+      if (spec.isEmpty()) {
+        continue;
+      }
+      checkSourceModes(
+          spec.get(), factory.get().name(), object.get(), path, declaredLayers, layers, problems);
+      sources.put(sourceName, new SourceNode(sourceName, factory.get().name(), spec.get()));
+    }
+    return sources;
+  }
+
+  void checkSourceModes(
+      SourceSpec spec,
+      String type,
+      ConfigObject object,
+      String path,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems) {
+    for (ExecutionMode mode : layersToCheck(declaredLayers, layers)) {
+      boolean supported =
+          mode == ExecutionMode.BATCH
+              ? spec instanceof SupportsBatchRead
+              : spec instanceof SupportsStreamRead;
+      if (!supported) {
+        problems.add(
+            new Problem(
+                location(object, "type"),
+                path + ".type",
+                "source type '"
+                    + type
+                    + "' cannot be read by the "
+                    + mode.layerName()
+                    + " layer (it supports: "
+                    + supportedLayers(
+                        spec instanceof SupportsBatchRead, spec instanceof SupportsStreamRead)
+                    + "); remove '"
+                    + mode.layerName()
+                    + "' from layers or choose another source type"));
+      } else if (mode == ExecutionMode.STREAMING) {
+        create(
+            object,
+            path,
+            problems,
+            () -> {
+              ((SupportsStreamRead) spec).validateForStreaming();
+              return spec;
+            });
+      }
+    }
+  }
+
+  List<TransformNode> transforms(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<String> sourceNames,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      List<Declared> declared) {
+    List<TransformNode> transforms = new ArrayList<>();
+    ConfigValue value = root.get("transforms");
+    if (value == null) {
+      return transforms;
+    }
+    if (value.valueType() != ConfigValueType.LIST) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              "transforms",
+              "expected a list of transforms, [ { type = filter, condition = \"...\" }, ... ], got "
+                  + value.valueType().name().toLowerCase(Locale.ROOT)));
+      return transforms;
+    }
+    Set<String> names = new HashSet<>(sourceNames);
+    String previous = sourceNames.size() == 1 ? sourceNames.iterator().next() : null;
+    ConfigList list = (ConfigList) value;
+    for (int index = 0; index < list.size(); index++) {
+      String path = "transforms[" + index + "]";
+      Optional<ConfigObject> object = asObject(list.get(index), path, "a transform", problems);
+      if (object.isEmpty()) {
+        previous = null;
+        continue;
+      }
+      Optional<String> explicitName =
+          optionalString(object.get(), "name", path + ".name", problems);
+      String typeName =
+          object.get().containsKey("type")
+              ? String.valueOf(object.get().get("type").unwrapped())
+              : "t";
+      String transformName =
+          explicitName.orElse(typeName.replaceAll("[^A-Za-z0-9_]", "_") + "_" + (index + 1));
+      if (explicitName.isPresent()
+          && !checkNodeName(object.get().get("name"), path + ".name", transformName, problems)) {
+        previous = null;
+        continue;
+      }
+      if (!names.add(transformName)) {
+        problems.add(
+            new Problem(
+                location(object.get(), "name"),
+                path + ".name",
+                "name '"
+                    + transformName
+                    + "' is already used by another source or transform; names must be unique"));
+      }
+      List<String> inputs = inputs(object.get(), path, previous, problems);
+      previous = transformName;
+      ConfigValue inputValue =
+          object.get().containsKey("input")
+              ? object.get().get("input")
+              : object.get().get("inputs");
+      declared.add(
+          new Declared(
+              transformName,
+              inputs,
+              Origins.describe(inputValue != null ? inputValue.origin() : object.get().origin()),
+              path));
+      Optional<TransformFactory> factory =
+          factory(PluginKind.TRANSFORM, object.get(), path, problems)
+              .map(TransformFactory.class::cast);
+      if (factory.isEmpty()) {
+        continue;
+      }
+      String subject = "transform type '" + factory.get().name() + "'";
+      Optional<PluginConfig> config =
+          OptionBinder.bind(
+              transformName,
+              subject,
+              factory.get().options(),
+              object.get(),
+              path,
+              TRANSFORM_RESERVED,
+              problems);
+      if (config.isEmpty()) {
+        continue;
+      }
+      collectSecrets(factory.get(), path, secretPaths);
+      PluginContext context = new PluginContext(pipelineName, transformName, storageRoot);
+      Optional<Transform> transform =
+          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
+      if (transform.isPresent() && !inputs.isEmpty()) {
+        transforms.add(
+            new TransformNode(transformName, factory.get().name(), inputs, transform.get()));
+      }
+    }
+    return transforms;
+  }
+
+  List<String> inputs(ConfigObject object, String path, String previous, List<Problem> problems) {
+    ConfigValue single = object.get("input");
+    ConfigValue many = object.get("inputs");
+    if (single != null && many != null) {
+      problems.add(
+          new Problem(
+              Origins.describe(many.origin()),
+              path + ".inputs",
+              "'input' and 'inputs' cannot both be set; use 'inputs' for several"));
+      return List.of();
+    }
+    if (single != null) {
+      return optionalString(object, "input", path + ".input", problems)
+          .map(List::of)
+          .orElse(List.of());
+    }
+    if (many != null) {
+      try {
+        List<String> names = OptionTypes.stringList().convert(many.unwrapped());
+        if (names.isEmpty()) {
+          problems.add(
+              new Problem(
+                  Origins.describe(many.origin()),
+                  path + ".inputs",
+                  "expected at least one input"));
+        }
+        return names;
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new Problem(
+                Origins.describe(many.origin()),
+                path + ".inputs",
+                "expected a list of input names, " + e.getMessage()));
+        return List.of();
+      }
+    }
+    if (previous == null) {
+      problems.add(
+          new Problem(
+              Origins.describe(object.origin()),
+              path + ".input",
+              "cannot tell this transform's input: set input = <a source or earlier transform>"
+                  + " (only a first transform of a single-source pipeline, or one after another, may leave it out)"));
+      return List.of();
+    }
+    return List.of(previous);
+  }
+
+  Optional<PluginFactory> factory(
+      PluginKind kind, ConfigObject object, String path, List<Problem> problems) {
+    ConfigValue type = object.get("type");
+    if (type == null) {
+      problems.add(
+          new Problem(
+              Origins.describe(object.origin()),
+              path + ".type",
+              "missing required key 'type': the "
+                  + kind.label()
+                  + " type, one of "
+                  + String.join(", ", registry.all(kind).keySet())));
+      return Optional.empty();
+    }
+    if (type.valueType() != ConfigValueType.STRING) {
+      problems.add(
+          new Problem(
+              Origins.describe(type.origin()),
+              path + ".type",
+              "expected a "
+                  + kind.label()
+                  + " type name, got "
+                  + type.valueType().name().toLowerCase(Locale.ROOT)));
+      return Optional.empty();
+    }
+    String name = (String) type.unwrapped();
+    Optional<PluginFactory> factory = registry.find(kind, name);
+    if (factory.isEmpty()) {
+      Set<String> known = registry.all(kind).keySet();
+      String hint =
+          Suggestions.closest(name, known).map(c -> "; did you mean '" + c + "'?").orElse("");
+      problems.add(
+          new Problem(
+              Origins.describe(type.origin()),
+              path + ".type",
+              "unknown "
+                  + kind.label()
+                  + " type '"
+                  + name
+                  + "'"
+                  + hint
+                  + " (known "
+                  + kind.label()
+                  + " types: "
+                  + String.join(", ", known)
+                  + ")"));
+    }
+    return factory;
+  }
+
+  interface Creation<T> {
+    T create();
+  }
+
+  static <T> Optional<T> create(
+      ConfigObject object, String path, List<Problem> problems, Creation<T> creation) {
+    try {
+      return Optional.of(creation.create());
+    } catch (InvalidOptionException e) {
+      problems.add(
+          new Problem(location(object, e.optionKey()), path + "." + e.optionKey(), e.getMessage()));
+      return Optional.empty();
+    }
+  }
+
+  static Set<ExecutionMode> layersToCheck(
+      Set<ExecutionMode> declared, Set<ExecutionMode> requested) {
+    Set<ExecutionMode> check = EnumSet.noneOf(ExecutionMode.class);
+    check.addAll(declared);
+    check.addAll(requested);
+    return check;
+  }
+
+  static String supportedLayers(boolean batch, boolean speed) {
+    return batch && speed ? "batch, speed" : batch ? "batch" : speed ? "speed" : "neither layer";
+  }
+
+  void collectSecrets(PluginFactory factory, String path, Set<String> secretPaths) {
+    for (ConfigOption<?> option : factory.options().all()) {
+      if (option.isSecret()) {
+        secretPaths.add(path + "." + option.key());
+      }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package io.lambdaflow.config;
+
+import static io.lambdaflow.config.ConfigObjects.asObject;
+import static io.lambdaflow.config.ConfigObjects.checkNodeName;
+import static io.lambdaflow.config.ConfigObjects.location;
+import static io.lambdaflow.config.ConfigObjects.object;
+import static io.lambdaflow.config.ConfigObjects.optionalString;
+import static io.lambdaflow.config.ConfigObjects.sorted;
+
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.spi.PluginContext;
+import io.lambdaflow.spi.SinkFactory;
+import io.lambdaflow.spi.SinkSpec;
+import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.SupportsStreamWrite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code sinks} section and the dead-letter sink: plugins like the others, plus output modes.
+ */
+final class SinkSection {
+  private static final Set<String> SINK_RESERVED =
+      Set.of("type", "input", "output-mode", "trigger");
+  private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
+
+  private final PluginNodes nodes;
+
+  SinkSection(PluginNodes nodes) {
+    this.nodes = nodes;
+  }
+
+  List<SinkNode> sinks(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<String> sourceNames,
+      List<Declared> transforms,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      List<Declared> declared) {
+    List<SinkNode> sinks = new ArrayList<>();
+    Optional<ConfigObject> section = object(root, "sinks", "sinks", problems);
+    if (section.isEmpty() || section.get().isEmpty()) {
+      return sinks; // fine when the pipeline has views; validate() checks
+    }
+    String defaultInput =
+        !transforms.isEmpty()
+            ? transforms.get(transforms.size() - 1).name()
+            : sourceNames.size() == 1
+                    && !(root.get("transforms") instanceof ConfigList list && !list.isEmpty())
+                ? sourceNames.iterator().next()
+                : null;
+    for (Map.Entry<String, ConfigValue> entry : sorted(section.get())) {
+      String sinkName = entry.getKey();
+      String path = "sinks." + sinkName;
+      if (!checkNodeName(entry.getValue(), path, sinkName, problems)) {
+        continue;
+      }
+      Optional<ConfigObject> object =
+          asObject(entry.getValue(), path, "the sink's settings", problems);
+      if (object.isEmpty()) {
+        continue;
+      }
+      Optional<String> input = optionalString(object.get(), "input", path + ".input", problems);
+      if (input.isEmpty() && defaultInput == null) {
+        problems.add(
+            new Problem(
+                Origins.describe(object.get().origin()),
+                path + ".input",
+                "cannot tell what this sink writes: set input = <a source or transform>"));
+      } else {
+        declared.add(
+            new Declared(
+                sinkName,
+                List.of(input.orElse(defaultInput)),
+                location(object.get(), "input"),
+                path));
+      }
+      Optional<SinkNode> node =
+          sink(
+              sinkName,
+              object.get(),
+              path,
+              pipelineName,
+              storageRoot,
+              declaredLayers,
+              layers,
+              SINK_RESERVED,
+              problems,
+              secretPaths,
+              input.orElse(defaultInput));
+      node.ifPresent(sinks::add);
+    }
+    return sinks;
+  }
+
+  Optional<SinkNode> deadLetter(
+      ConfigObject root,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    Optional<ConfigObject> object = object(root, "dead-letter", "dead-letter", problems);
+    if (object.isEmpty()) {
+      problems.add(
+          new Problem(
+              location(root, "dead-letter"),
+              "dead-letter",
+              "the pipeline needs a dead-letter sink; reference.conf sets one unless it was removed"));
+      return Optional.empty();
+    }
+    return sink(
+        "dead_letters",
+        object.get(),
+        "dead-letter",
+        pipelineName,
+        storageRoot,
+        declaredLayers,
+        layers,
+        Set.of("type"),
+        problems,
+        secretPaths,
+        "dead_letters");
+  }
+
+  Optional<SinkNode> sink(
+      String sinkName,
+      ConfigObject object,
+      String path,
+      String pipelineName,
+      String storageRoot,
+      Set<ExecutionMode> declaredLayers,
+      Set<ExecutionMode> layers,
+      Set<String> reserved,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      String input) {
+    Optional<SinkFactory> factory =
+        nodes.factory(PluginKind.SINK, object, path, problems).map(SinkFactory.class::cast);
+    if (factory.isEmpty()) {
+      return Optional.empty();
+    }
+    String subject = "sink type '" + factory.get().name() + "'";
+    Optional<PluginConfig> config =
+        OptionBinder.bind(
+            sinkName, subject, factory.get().options(), object, path, reserved, problems);
+    if (config.isEmpty()) {
+      return Optional.empty();
+    }
+    nodes.collectSecrets(factory.get(), path, secretPaths);
+    PluginContext context = new PluginContext(pipelineName, sinkName, storageRoot);
+    Optional<SinkSpec> spec =
+        PluginNodes.create(
+            object, path, problems, () -> factory.get().create(config.get(), context));
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    for (ExecutionMode mode : PluginNodes.layersToCheck(declaredLayers, layers)) {
+      boolean supported =
+          mode == ExecutionMode.BATCH
+              ? spec.get() instanceof SupportsBatchWrite
+              : spec.get() instanceof SupportsStreamWrite;
+      if (!supported) {
+        problems.add(
+            new Problem(
+                location(object, "type"),
+                path + ".type",
+                "sink type '"
+                    + factory.get().name()
+                    + "' cannot be written by the "
+                    + mode.layerName()
+                    + " layer (it supports: "
+                    + PluginNodes.supportedLayers(
+                        spec.get() instanceof SupportsBatchWrite,
+                        spec.get() instanceof SupportsStreamWrite)
+                    + "); remove '"
+                    + mode.layerName()
+                    + "' from layers or choose another sink type"));
+      }
+    }
+    String outputMode =
+        optionalString(object, "output-mode", path + ".output-mode", problems).orElse("append");
+    if (!OUTPUT_MODES.contains(outputMode)) {
+      problems.add(
+          new Problem(
+              location(object, "output-mode"),
+              path + ".output-mode",
+              "expected one of " + OUTPUT_MODES + ", got '" + outputMode + "'"));
+    } else if (PluginNodes.layersToCheck(declaredLayers, layers).contains(ExecutionMode.STREAMING)
+        && spec.get() instanceof SupportsStreamWrite streaming) {
+      PluginNodes.create(
+          object,
+          path,
+          problems,
+          () -> {
+            streaming.validateOutputMode(outputMode);
+            return streaming;
+          });
+    }
+    String trigger = optionalString(object, "trigger", path + ".trigger", problems).orElse("");
+    if (!trigger.isEmpty()) {
+      FrameworkSections.checkTrigger(
+          trigger, location(object, "trigger"), path + ".trigger", problems);
+    }
+    return input == null
+        ? Optional.empty()
+        : Optional.of(
+            new SinkNode(sinkName, factory.get().name(), input, spec.get(), outputMode, trigger));
+  }
+}
