@@ -1,6 +1,7 @@
 package io.lambdaflow.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,12 +46,18 @@ class EmbeddedKafkaTest {
               new StringDeserializer(),
               new StringDeserializer())) {
         consumer.subscribe(List.of("events"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (values.size() < 10 && System.nanoTime() < deadline) {
-          for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-            values.add(record.value());
-          }
-        }
+        await("ten records")
+            .atMost(Duration.ofSeconds(30))
+            .pollInSameThread() // a consumer belongs to one thread
+            .pollInterval(Duration.ZERO)
+            .until(
+                () -> {
+                  for (ConsumerRecord<String, String> record :
+                      consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                  }
+                  return values.size() >= 10;
+                });
       }
       assertThat(values)
           .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");

@@ -5,6 +5,7 @@ import static io.lambdaflow.testkit.TestPipelines.loader;
 import static io.lambdaflow.testkit.TestPipelines.quoted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
@@ -299,12 +300,18 @@ class KafkaPipelinesTest {
             new StringDeserializer(),
             new StringDeserializer())) {
       consumer.subscribe(List.of("purchases"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (records.size() < 5 && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-          records.add(record.key() + " " + record.value());
-        }
-      }
+      await("five records")
+          .atMost(Duration.ofSeconds(30))
+          .pollInSameThread() // a consumer belongs to one thread
+          .pollInterval(Duration.ZERO)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> record :
+                    consumer.poll(Duration.ofMillis(200))) {
+                  records.add(record.key() + " " + record.value());
+                }
+                return records.size() >= 5;
+              });
     }
     assertThat(records)
         .contains(

@@ -1,6 +1,7 @@
 package io.lambdaflow.examples.game;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,12 +53,18 @@ class GameApiTest {
       long total =
           consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
       List<JsonNode> events = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (events.size() < total && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-          events.add(JSON.readTree(record.value()));
-        }
-      }
+      await("every event on the topic")
+          .atMost(Duration.ofSeconds(30))
+          .pollInSameThread() // a consumer belongs to one thread
+          .pollInterval(Duration.ZERO)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> record :
+                    consumer.poll(Duration.ofMillis(200))) {
+                  events.add(JSON.readTree(record.value()));
+                }
+                return events.size() >= total;
+              });
       return events;
     }
   }
