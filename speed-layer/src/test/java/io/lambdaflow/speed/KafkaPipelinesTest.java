@@ -5,7 +5,6 @@ import static io.lambdaflow.testkit.TestPipelines.loader;
 import static io.lambdaflow.testkit.TestPipelines.quoted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
@@ -13,16 +12,15 @@ import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -287,7 +285,7 @@ class KafkaPipelinesTest {
                     + "\", topic = purchases,"
                     + " key = Host } }\n"));
 
-    List<String> records = new ArrayList<>();
+    List<String> records;
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -300,18 +298,7 @@ class KafkaPipelinesTest {
             new StringDeserializer(),
             new StringDeserializer())) {
       consumer.subscribe(List.of("purchases"));
-      await("five records")
-          .atMost(Duration.ofSeconds(30))
-          .pollInSameThread() // a consumer belongs to one thread
-          .pollInterval(Duration.ZERO)
-          .until(
-              () -> {
-                for (ConsumerRecord<String, String> record :
-                    consumer.poll(Duration.ofMillis(200))) {
-                  records.add(record.key() + " " + record.value());
-                }
-                return records.size() >= 5;
-              });
+      records = TestKafka.poll(consumer, 5, r -> r.key() + " " + r.value());
     }
     assertThat(records)
         .contains(

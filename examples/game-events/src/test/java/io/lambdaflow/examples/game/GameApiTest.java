@@ -1,11 +1,11 @@
 package io.lambdaflow.examples.game;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import java.io.File;
 import java.net.URI;
@@ -13,12 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -52,20 +49,7 @@ class GameApiTest {
       consumer.seekToBeginning(partitions);
       long total =
           consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-      List<JsonNode> events = new ArrayList<>();
-      await("every event on the topic")
-          .atMost(Duration.ofSeconds(30))
-          .pollInSameThread() // a consumer belongs to one thread
-          .pollInterval(Duration.ZERO)
-          .until(
-              () -> {
-                for (ConsumerRecord<String, String> record :
-                    consumer.poll(Duration.ofMillis(200))) {
-                  events.add(JSON.readTree(record.value()));
-                }
-                return events.size() >= total;
-              });
-      return events;
+      return TestKafka.poll(consumer, total, r -> JSON.readTree(r.value()));
     }
   }
 
