@@ -76,17 +76,15 @@ public final class PipelineLoader {
           ".*(password|passwd|secret|token|credential|api[-_.]?key|private[-_.]?key|sasl\\.jaas).*",
           Pattern.CASE_INSENSITIVE);
 
-  private final PluginRegistry registry;
-  private final ClassLoader classLoader;
   private final PluginNodes nodes;
   private final SinkSection sinkSection;
   private final ConfigSources configSources;
 
   /** A transform or sink as declared, valid or not, so graph checks do not cascade from a typo. */
   public PipelineLoader(PluginRegistry registry, ClassLoader classLoader) {
-    this.registry = requireNonNull(registry, "registry is null");
-    this.classLoader = requireNonNull(classLoader, "classLoader is null");
-    this.nodes = new PluginNodes(registry, classLoader);
+    requireNonNull(registry, "registry is null");
+    requireNonNull(classLoader, "classLoader is null");
+    this.nodes = new PluginNodes(registry);
     this.sinkSection = new SinkSection(nodes);
     this.configSources = new ConfigSources(classLoader);
   }

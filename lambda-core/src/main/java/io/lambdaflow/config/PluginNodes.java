@@ -49,11 +49,9 @@ final class PluginNodes {
   private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
 
   private final PluginRegistry registry;
-  private final ClassLoader classLoader;
 
-  PluginNodes(PluginRegistry registry, ClassLoader classLoader) {
+  PluginNodes(PluginRegistry registry) {
     this.registry = registry;
-    this.classLoader = classLoader;
   }
 
   Map<String, SourceNode> sources(

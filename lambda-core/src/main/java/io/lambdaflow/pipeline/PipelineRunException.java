@@ -1,5 +1,10 @@
 package io.lambdaflow.pipeline;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Optional;
+import java.util.Set;
+
 /** A run failed: a source, transform or sink threw, or Spark failed a job. Names where. */
 public class PipelineRunException extends RuntimeException {
   public PipelineRunException(String message, Throwable cause) {
@@ -13,8 +18,8 @@ public class PipelineRunException extends RuntimeException {
    * instead ({@link #storageFault}).
    */
   public static String firstLine(Throwable e) {
-    java.util.Optional<String> storage =
-        e instanceof PipelineRunException ? java.util.Optional.empty() : storageFault(e);
+    Optional<String> storage =
+        e instanceof PipelineRunException ? Optional.empty() : storageFault(e);
     if (storage.isPresent()) {
       return storage.get();
     }
@@ -32,9 +37,8 @@ public class PipelineRunException extends RuntimeException {
    * copies a failed task's exception into: the operating system's words, which otherwise end up in
    * the middle of an executor's stack trace.
    */
-  public static java.util.Optional<String> storageFault(Throwable e) {
-    java.util.Set<Throwable> seen =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  static Optional<String> storageFault(Throwable e) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
       String message = t.getMessage();
       if (message == null) {
@@ -42,11 +46,11 @@ public class PipelineRunException extends RuntimeException {
       }
       for (String[] fault : STORAGE_FAULTS) {
         if (message.contains(fault[0])) {
-          return java.util.Optional.of(fault[1]);
+          return Optional.of(fault[1]);
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static final String[][] STORAGE_FAULTS = {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -245,7 +246,7 @@ public final class HttpService implements AutoCloseable {
         Request request,
         Response response,
         Callback callback,
-        java.util.Optional<byte[]> body,
+        Optional<byte[]> body,
         Throwable failure) {
       if (failure != null) {
         // The client went away or stalled past the idle timeout: nobody to answer.

@@ -74,12 +74,7 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Horizon horizon(ReadContext context) {
-    DataFrameReader lister = context.spark().read().format("binaryFile");
-    for (Map.Entry<String, String> option : options.entrySet()) {
-      if (LISTING_OPTIONS.contains(option.getKey())) {
-        lister = lister.option(option.getKey(), option.getValue());
-      }
-    }
+    DataFrameReader lister = context.spark().read().format("binaryFile").options(listingOptions());
     Map<String, Long> files = new java.util.TreeMap<>();
     for (String file : lister.load(path).inputFiles()) {
       files.put(file, 1L); // a file is one partition whose only offset is 0
@@ -165,19 +160,15 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
    */
   private Dataset<Row> lines(Dataset<Row> lines, ReadContext context) {
     Dataset<Row> placed =
-        lines
-            .withColumn(
-                MetadataColumns.POSITION,
-                concat(input_file_name(), lit("@"), col(LineOffsets.OFFSET).cast("string")))
-            .withColumn(MetadataColumns.PARTITION, input_file_name())
-            .withColumn(MetadataColumns.OFFSET, lit(0L))
+        withPosition(
+                lines, concat(input_file_name(), lit("@"), col(LineOffsets.OFFSET).cast("string")))
             .drop(LineOffsets.OFFSET);
     return jsonLines() ? parsed(placed, context) : placed;
   }
 
   /** The options that choose files, for reading them as text. */
   private Map<String, String> listingOptions() {
-    Map<String, String> listing = new java.util.HashMap<>();
+    Map<String, String> listing = new HashMap<>();
     options.forEach(
         (key, value) -> {
           if (LISTING_OPTIONS.contains(key)) {
@@ -242,7 +233,12 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
   }
 
   private static Dataset<Row> withPosition(Dataset<Row> data) {
-    return data.withColumn(MetadataColumns.POSITION, input_file_name())
+    return withPosition(data, input_file_name());
+  }
+
+  /** A file is a partition whose only offset is 0; {@code position} says where in it. */
+  private static Dataset<Row> withPosition(Dataset<Row> data, Column position) {
+    return data.withColumn(MetadataColumns.POSITION, position)
         .withColumn(MetadataColumns.PARTITION, input_file_name())
         .withColumn(MetadataColumns.OFFSET, lit(0L));
   }
