@@ -16,9 +16,9 @@ import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.ReadContext;
 import io.lambdaflow.spi.SupportsHorizon;
-import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.ViewQueries;
+import io.lambdaflow.views.ViewStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -63,7 +63,7 @@ final class ContractRun {
   private final SparkSession spark;
   private final Pipeline pipeline;
   private final BatchLayer.RunOptions options;
-  private final LambdaStore store;
+  private final ViewStore store;
   private final Set<String> sourceNames = new LinkedHashSet<>();
 
   ContractRun(
@@ -72,9 +72,7 @@ final class ContractRun {
     this.spark = spark;
     this.pipeline = pipeline;
     this.options = options;
-    this.store =
-        new LambdaStore(
-            pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+    this.store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
     pipeline.sources().forEach(s -> sourceNames.add(s.name()));
   }
 
@@ -326,7 +324,7 @@ final class ContractRun {
   /** The master dataset of {@code source}: run {@code run} only, or every run up to it. */
   private Dataset<Row> readMaster(String source, long run, boolean onlyThisRun) {
     Set<String> drop = new LinkedHashSet<>();
-    drop.add(LambdaStore.RUN_COLUMN);
+    drop.add(ViewStore.RUN_COLUMN);
     drop.addAll(pipeline.contract().masterPartitions().getOrDefault(source, Map.of()).keySet());
     Dataset<Row> data =
         onlyThisRun
@@ -338,7 +336,7 @@ final class ContractRun {
                 .read()
                 .option("mergeSchema", "true")
                 .parquet(store.master(source).toString())
-                .where(col(LambdaStore.RUN_COLUMN).leq(run));
+                .where(col(ViewStore.RUN_COLUMN).leq(run));
     return data.drop(drop.toArray(String[]::new));
   }
 

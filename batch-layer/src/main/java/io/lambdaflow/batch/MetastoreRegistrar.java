@@ -4,8 +4,8 @@ import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SourceNode;
-import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.Published;
+import io.lambdaflow.views.ViewStore;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,9 +26,9 @@ final class MetastoreRegistrar {
 
   private final SparkSession spark;
   private final Pipeline pipeline;
-  private final LambdaStore store;
+  private final ViewStore store;
 
-  MetastoreRegistrar(SparkSession spark, Pipeline pipeline, LambdaStore store) {
+  MetastoreRegistrar(SparkSession spark, Pipeline pipeline, ViewStore store) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.store = store;

@@ -6,15 +6,16 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lambdaflow.config.ConfigurationException;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.serving.HttpApi;
-import io.lambdaflow.serving.QueryResult;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.testkit.TestPipelines;
-import io.lambdaflow.views.LambdaStore;
+import io.lambdaflow.views.FolderStore;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
+import io.lambdaflow.views.ViewStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,8 +51,8 @@ public final class ServingBenchmark {
   public static Result run(SparkSession spark, Settings settings) throws Exception {
     Path store = settings.work().resolve("store");
     Pipeline pipeline = pipeline(store);
-    LambdaStore lambda =
-        new LambdaStore(
+    ViewStore lambda =
+        new FolderStore(
             store.toString(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
     long hosts = Math.max(1, settings.batchRows() / 10);
     writeBatchView(spark, lambda, settings.batchRows(), hosts);
@@ -180,7 +181,7 @@ public final class ServingBenchmark {
     return TestPipelines.loader().parse(hocon, "bench.conf", Map.of(), Set.of());
   }
 
-  private static void writeBatchView(SparkSession spark, LambdaStore store, long rows, long hosts) {
+  private static void writeBatchView(SparkSession spark, ViewStore store, long rows, long hosts) {
     Dataset<Row> view =
         spark
             .range(rows)
@@ -206,7 +207,7 @@ public final class ServingBenchmark {
   }
 
   private static void writeSpeedView(
-      SparkSession spark, LambdaStore store, long horizon, int rows, long hosts) {
+      SparkSession spark, ViewStore store, long horizon, int rows, long hosts) {
     int batches = 10;
     for (int b = 0; b < batches; b++) {
       long from = (long) rows * b / batches;

@@ -1,8 +1,8 @@
 package io.lambdaflow.benchmarks;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
-import io.lambdaflow.serving.QueryResult;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;

@@ -10,11 +10,12 @@ import java.util.Set;
 /**
  * A parsed command line: {@code lambda VERB [FILE] [-Dkey=value ...] [--flag value ...] [--help]}.
  *
- * @param verb validate, batch, speed, broker, produce, plugins or help
+ * @param verb a layer's name (batch, speed, serve, or a layer plugin's), or validate, broker,
+ *     produce, plugins or help
  * @param file the pipeline file, when the verb takes one
  * @param overrides pipeline keys set with -Dkey=value
  * @param jars plugin jars to add to the classpath (--jars a.jar,b.jar)
- * @param flags other --name value flags, by name
+ * @param flags other flags, by name with its dashes (--port), a switch's value "true"
  * @param help whether --help was given
  */
 record CommandLine(
@@ -25,12 +26,9 @@ record CommandLine(
     Map<String, String> flags,
     boolean help) {
 
-  /** Flags that take a value; --jars is kept apart. */
-  static final Set<String> VALUE_FLAGS =
-      Set.of("--port", "--topic", "--bootstrap", "--partitions", "--engine", "--host");
-
-  /** Flags without a value; present means "true". */
-  static final Set<String> SWITCHES = Set.of("--recompute", "--accept-gap");
+  /** Flags of the service verbs (broker, produce) that take a value; --jars is kept apart. */
+  static final Set<String> SERVICE_FLAGS =
+      Set.of("--port", "--topic", "--bootstrap", "--partitions");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {
@@ -39,7 +37,17 @@ record CommandLine(
     }
   }
 
+  /** Parses a service verb's command line (or any, before its verb's options are known). */
   static CommandLine parse(String[] args) throws UsageException {
+    return parse(args, Set.of(), SERVICE_FLAGS);
+  }
+
+  /**
+   * Parses a command line whose verb takes {@code switches} (flags without a value) and {@code
+   * valueFlags} (flags followed by a value), each written with its dashes.
+   */
+  static CommandLine parse(String[] args, Set<String> switches, Set<String> valueFlags)
+      throws UsageException {
     if (args.length == 0) {
       return new CommandLine("help", null, Map.of(), List.of(), Map.of(), false);
     }
@@ -68,9 +76,9 @@ record CommandLine(
             jars.add(Path.of(jar.strip()));
           }
         }
-      } else if (SWITCHES.contains(arg)) {
+      } else if (switches.contains(arg)) {
         flags.put(arg, "true");
-      } else if (VALUE_FLAGS.contains(arg)) {
+      } else if (valueFlags.contains(arg)) {
         flags.put(arg, value(args, ++i, arg));
       } else if (arg.startsWith("-")) {
         throw new UsageException("unknown option '" + arg + "'");
@@ -83,6 +91,38 @@ record CommandLine(
     }
     return new CommandLine(
         verb, file, Map.copyOf(overrides), List.copyOf(jars), Map.copyOf(flags), help);
+  }
+
+  /** The verb of a command line, before it is parsed: its first word, or help. */
+  static String verbOf(String[] args) {
+    return args.length == 0 || args[0].equals("--help") || args[0].equals("-h") ? "help" : args[0];
+  }
+
+  /** The plugin jars a command line names (--jars), before it is parsed. */
+  static List<Path> jarsOf(String[] args) throws UsageException {
+    List<Path> jars = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--jars")) {
+        for (String jar : value(args, ++i, args[i - 1]).split(",")) {
+          if (!jar.isBlank()) {
+            jars.add(Path.of(jar.strip()));
+          }
+        }
+      }
+    }
+    return jars;
+  }
+
+  /** This command line with other pipeline overrides. */
+  CommandLine withOverrides(Map<String, String> more) {
+    return new CommandLine(verb, file, more, jars, flags, help);
+  }
+
+  /** The flags without their dashes: {@code --port 9000} as {@code port = 9000}. */
+  Map<String, String> options() {
+    Map<String, String> options = new LinkedHashMap<>();
+    flags.forEach((flag, value) -> options.put(flag.substring(2), value));
+    return options;
   }
 
   private static String value(String[] args, int index, String flag) throws UsageException {

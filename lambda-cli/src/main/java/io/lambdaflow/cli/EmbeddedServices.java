@@ -13,6 +13,11 @@ final class EmbeddedServices implements AutoCloseable {
     this.kafka = kafka;
   }
 
+  /** No services: for layers that read no source. */
+  static EmbeddedServices none() {
+    return new EmbeddedServices(null);
+  }
+
   static EmbeddedServices start(Pipeline pipeline, PrintStream err) {
     EmbeddedKafkaSettings settings = pipeline.embeddedKafka();
     if (!settings.enabled()) {

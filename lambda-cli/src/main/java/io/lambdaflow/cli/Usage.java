@@ -1,6 +1,13 @@
 package io.lambdaflow.cli;
 
+import io.lambdaflow.layer.LayerFactory;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.spi.ConfigOption;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** What {@code lambda --help} and {@code lambda VERB --help} print. */
 final class Usage {
@@ -15,12 +22,14 @@ final class Usage {
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
+        NAME FILE       run a layer plugin by name (lambda plugins lists the layers)
         demo            the game-events example end to end on embedded services
         game-api        the game's web API, logging requests to Kafka (port 5000)
         game-load       traffic for the game API, like ab for several hosts
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         produce         send lines from standard input to a Kafka topic
-        plugins         list the source, transform and sink types on the classpath
+        plugins         list the plugins on the classpath: sources, transforms, sinks, layers,
+                        serving engines and view stores, with their options
         help            show this text (also: lambda VERB --help)
 
       options:
@@ -64,7 +73,7 @@ final class Usage {
           """,
           "serve",
               """
-          usage: lambda serve FILE [--engine duckdb|spark] [--host H] [--port N] [-Dkey=value ...]
+          usage: lambda serve FILE [--engine NAME] [--host H] [--port N] [-Dkey=value ...]
 
           Serves the pipeline's views over HTTP (serving.host:serving.port, 127.0.0.1:8088 by
           default): each view is the latest published batch view merged with the speed view's
@@ -73,8 +82,9 @@ final class Usage {
             GET  /views                       views with horizon, freshness and row counts
             GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
             POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
-          The duckdb engine (default) answers from locally cached Parquet in milliseconds; the
-          spark engine runs Spark SQL, for views larger than one machine. Ctrl-C stops it.
+          The engine is a plugin (serving.engine; lambda plugins lists them): duckdb (default)
+          answers from locally cached Parquet in milliseconds; spark runs Spark SQL, for views
+          larger than one machine. Ctrl-C stops it.
           """,
           "speed",
               """
@@ -107,8 +117,47 @@ final class Usage {
               """
           usage: lambda plugins [--jars a.jar,b.jar]
 
-          Lists every source, transform and sink type found on the classpath, with its options,
-          their types, defaults and descriptions.
+          Lists every plugin found on the classpath (and in --jars), by kind: source, transform,
+          sink, layer, serving engine and view store types, with their options, their types,
+          defaults and descriptions. A layer's options are set on its command line (--name).
           """,
           "help", USAGE);
+
+  /** The usage text, with the layer plugins found besides the built-in ones. */
+  static String usage(PluginRegistry registry) {
+    Set<String> plugins = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
+    plugins.removeAll(Set.of("batch", "speed", "serve"));
+    return plugins.isEmpty()
+        ? USAGE
+        : USAGE.replace(
+            "  NAME FILE       run a layer plugin by name (lambda plugins lists the layers)\n",
+            "  NAME FILE       run a layer plugin by name: " + String.join(", ", plugins) + "\n");
+  }
+
+  /** What {@code lambda VERB --help} prints; a layer plugin's from its description and options. */
+  static String help(String verb, Optional<LayerFactory> layer, PluginRegistry registry) {
+    if (verb.equals("help")) {
+      return usage(registry);
+    }
+    if (VERB_HELP.containsKey(verb) || layer.isEmpty()) {
+      return VERB_HELP.getOrDefault(verb, usage(registry));
+    }
+    StringBuilder text =
+        new StringBuilder("usage: lambda ")
+            .append(verb)
+            .append(" FILE [--option ...] [-Dkey=value ...] [--jars a.jar,b.jar]\n\n")
+            .append("A layer plugin: ")
+            .append(layer.get().description())
+            .append(".\n");
+    for (ConfigOption<?> option : layer.get().options().all()) {
+      text.append("  --")
+          .append(option.key())
+          .append(" (")
+          .append(option.type().expectation())
+          .append("): ")
+          .append(option.description())
+          .append('\n');
+    }
+    return text.toString();
+  }
 }

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
-import io.lambdaflow.serving.QueryResult;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.GameEvents;

@@ -91,7 +91,17 @@ class LauncherTest {
     assertThat(result.out())
         .contains("  files - Reads json, csv, parquet, avro, text or orc files")
         .contains("  parse-json - Parses a JSON string column")
-        .contains("      condition (a Spark SQL expression; required)");
+        .contains("      condition (a Spark SQL expression; required)")
+        .contains(
+            "layer types:\n  batch - one bounded run",
+            "      --recompute (a boolean (true or false); default false): Read no source;",
+            "  serve - the views over HTTP",
+            "  speed - Structured Streaming until stopped",
+            "serving engine types:\n  duckdb - embedded DuckDB",
+            "      threads (an integer; optional): DuckDB's worker threads",
+            "  spark - Spark SQL over the view files",
+            "view store types:\n  folders - Parquet folders under storage-root",
+            "      keep-published (an integer; default 10): How many published states");
   }
 
   @Test

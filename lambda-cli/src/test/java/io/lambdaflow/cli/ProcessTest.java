@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +93,7 @@ class ProcessTest {
 
   @Test
   void aCustomTransformFromItsOwnJarIsUsedByShortName() throws Exception {
-    Path jar = buildFixtureJar();
+    Path jar = FixtureJars.build(dir, "shout", List.of("lambda-api"));
     Path data = Files.createDirectories(dir.resolve("in"));
     Files.write(data.resolve("lines.txt"), List.of("hello", "lambda"));
     Files.writeString(
@@ -227,58 +222,5 @@ class ProcessTest {
     }
     Assumptions.assumeTrue(
         status == 0, "a full disk needs a tmpfs of its own (root may mount one): " + said);
-  }
-
-  /**
-   * {@code classpath} without any module of ours but lambda-api, nor the config and injection
-   * libraries the core uses: what a plugin author compiles against (Spark is provided).
-   */
-  private static String apiOnly(String classpath) {
-    return java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator))
-        .filter(
-            entry ->
-                entry.contains("lambda-api")
-                    || !(entry.contains("/io/lambdaflow/")
-                        || entry.contains("/target/")
-                        || entry.contains("/com/typesafe/config/")
-                        || entry.contains("/com/google/inject/")))
-        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-  }
-
-  /** Compiles the fixture plugin against the SPI and packs it with its service file. */
-  private Path buildFixtureJar() throws IOException {
-    Path classes = Files.createDirectories(dir.resolve("fixture-classes"));
-    Path source =
-        Path.of("src/test/resources/fixtures/shout/io/example/ShoutTransformFactory.java");
-    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-    int status =
-        compiler.run(
-            null,
-            null,
-            null,
-            "-d",
-            classes.toString(),
-            "-cp",
-            apiOnly(System.getProperty("java.class.path")),
-            source.toString());
-    assertThat(status).as("fixture compiles against lambda-api alone").isZero();
-    Path jar = dir.resolve("shout-plugin.jar");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      out.putNextEntry(new JarEntry("META-INF/services/io.lambdaflow.spi.TransformFactory"));
-      out.write(
-          Files.readAllBytes(
-              Path.of("src/test/resources/fixtures/shout/io.lambdaflow.spi.TransformFactory")));
-      out.closeEntry();
-      try (Stream<Path> files = Files.walk(classes)) {
-        for (Path file : files.filter(Files::isRegularFile).toList()) {
-          out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
-          try (InputStream in = Files.newInputStream(file)) {
-            in.transferTo(out);
-          }
-          out.closeEntry();
-        }
-      }
-    }
-    return jar;
   }
 }

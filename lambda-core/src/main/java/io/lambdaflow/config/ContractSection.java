@@ -8,11 +8,14 @@ import static io.lambdaflow.config.ConfigObjects.unknownKey;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import io.lambdaflow.pipeline.ContractSettings;
+import io.lambdaflow.pipeline.PluginChoice;
+import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
 import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.spi.Suggestions;
+import io.lambdaflow.views.ViewStoreFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,12 +45,14 @@ final class ContractSection {
 
   private ContractSection() {}
 
-  static ContractSettings contract(
+  static Optional<ContractSettings> contract(
       ConfigObject root,
       String pipelineName,
       String storageRoot,
       Set<String> sourceNames,
-      List<Problem> problems) {
+      PluginNodes nodes,
+      List<Problem> problems,
+      Set<String> secretPaths) {
     Map<String, Map<String, String>> partitions = new LinkedHashMap<>();
     Optional<ConfigObject> master = object(root, "master", "master", problems);
     if (master.isPresent()) {
@@ -97,7 +102,20 @@ final class ContractSection {
       }
     }
     Optional<ConfigObject> servingObject = object(root, "serving", "serving", problems);
-    ContractSettings.Serving serving = ServingSection.bind(servingObject, problems);
+    Optional<ContractSettings.Serving> serving =
+        ServingSection.bind(servingObject, nodes, problems, secretPaths);
+    Optional<PluginChoice<ViewStoreFactory>> store =
+        Optional.ofNullable(root.get("store"))
+            .flatMap(
+                value ->
+                    PluginChoices.bind(
+                        nodes,
+                        PluginKind.STORE,
+                        ViewStoreFactory.class,
+                        value,
+                        "store",
+                        problems,
+                        secretPaths));
     Optional<ConfigObject> metastoreObject = object(root, "metastore", "metastore", problems);
     Optional<PluginConfig> metastoreConfig =
         metastoreObject.flatMap(
@@ -151,6 +169,9 @@ final class ContractSection {
                   + metastore.derbyPath()
                   + "': set metastore.derby-path to a local directory (or metastore.uri)"));
     }
-    return new ContractSettings(partitions, serving, metastore);
+    if (serving.isEmpty() || store.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ContractSettings(partitions, serving.get(), metastore, store.get()));
   }
 }

@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+import io.lambdaflow.layer.LayerFactory;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.Pipeline;
@@ -18,9 +19,11 @@ import io.lambdaflow.pipeline.SparkSettings;
 import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.TransformNode;
 import io.lambdaflow.pipeline.ViewNode;
+import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.OptionTypes;
+import io.lambdaflow.spi.Suggestions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,21 +72,23 @@ public final class PipelineLoader {
           "views",
           "master",
           "serving",
-          "metastore");
+          "metastore",
+          "store");
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   static final Pattern SECRET_KEY =
       Pattern.compile(
           ".*(password|passwd|secret|token|credential|api[-_.]?key|private[-_.]?key|sasl\\.jaas).*",
           Pattern.CASE_INSENSITIVE);
 
+  private final PluginRegistry registry;
   private final PluginNodes nodes;
   private final SinkSection sinkSection;
   private final ConfigSources configSources;
 
-  /** A transform or sink as declared, valid or not, so graph checks do not cascade from a typo. */
   public PipelineLoader(PluginRegistry registry, ClassLoader classLoader) {
     requireNonNull(registry, "registry is null");
     requireNonNull(classLoader, "classLoader is null");
+    this.registry = registry;
     this.nodes = new PluginNodes(registry);
     this.sinkSection = new SinkSection(nodes);
     this.configSources = new ConfigSources(classLoader);
@@ -212,8 +217,9 @@ public final class PipelineLoader {
               "the pipeline has no sinks and no views; declare at least one, e.g. sinks { out {"
                   + " type = console } }"));
     }
-    ContractSettings contract =
-        ContractSection.contract(root, name, storageRoot, sourceNames, problems);
+    Optional<ContractSettings> contract =
+        ContractSection.contract(
+            root, name, storageRoot, sourceNames, nodes, problems, secretPaths);
     if (!views.isEmpty() && declaredLayers.contains(ExecutionMode.BATCH)) {
       for (SourceNode source : sources.values()) {
         if (!(source.spec() instanceof io.lambdaflow.spi.SupportsHorizon)) {
@@ -248,7 +254,7 @@ public final class PipelineLoader {
         sinks,
         deadLetter.orElseThrow(),
         views,
-        contract,
+        contract.orElseThrow(),
         configSources.redact(merged, secretPaths));
   }
 
@@ -271,14 +277,27 @@ public final class PipelineLoader {
     }
     for (String layerName : names) {
       Optional<ExecutionMode> mode = layerNamed(layerName);
+      Optional<LayerFactory> layer = registry.layer(layerName);
       if (mode.isPresent()) {
         result.add(mode.get());
+      } else if (layer.isPresent()) {
+        layer.get().mode().ifPresent(result::add);
       } else {
+        Set<String> known = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
+        known.addAll(List.of("batch", "speed"));
         problems.add(
             new Problem(
                 Origins.describe(value.origin()),
                 "layers",
-                "unknown layer '" + layerName + "'; layers are batch and speed"));
+                "unknown layer '"
+                    + layerName
+                    + "'"
+                    + Suggestions.closest(layerName, known)
+                        .map(c -> "; did you mean '" + c + "'?")
+                        .orElse("")
+                    + " (known layers: "
+                    + String.join(", ", known)
+                    + ")"));
       }
     }
     if (names.isEmpty()) {

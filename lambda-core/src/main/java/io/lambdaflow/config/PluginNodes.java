@@ -329,7 +329,15 @@ final class PluginNodes {
                   + type.valueType().name().toLowerCase(Locale.ROOT)));
       return Optional.empty();
     }
-    String name = (String) type.unwrapped();
+    return named(kind, (String) type.unwrapped(), type, path + ".type", problems);
+  }
+
+  /**
+   * The factory of {@code kind} named {@code name}; a problem at {@code at} naming the closest
+   * known name when there is none.
+   */
+  Optional<PluginFactory> named(
+      PluginKind kind, String name, ConfigValue at, String path, List<Problem> problems) {
     Optional<PluginFactory> factory = registry.find(kind, name);
     if (factory.isEmpty()) {
       Set<String> known = registry.all(kind).keySet();
@@ -337,8 +345,8 @@ final class PluginNodes {
           Suggestions.closest(name, known).map(c -> "; did you mean '" + c + "'?").orElse("");
       problems.add(
           new Problem(
-              Origins.describe(type.origin()),
-              path + ".type",
+              Origins.describe(at.origin()),
+              path,
               "unknown "
                   + kind.label()
                   + " type '"

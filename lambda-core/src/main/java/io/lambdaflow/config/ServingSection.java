@@ -1,19 +1,20 @@
 package io.lambdaflow.config;
 
 import com.typesafe.config.ConfigObject;
+import io.lambdaflow.engine.EngineFactory;
 import io.lambdaflow.pipeline.ContractSettings;
+import io.lambdaflow.pipeline.PluginChoice;
+import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
+import io.lambdaflow.spi.PluginConfig;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /** The {@code serving} section: its options, bound and checked like a plugin's. */
 final class ServingSection {
-  private static final ConfigOption<String> SERVING_ENGINE =
-      ConfigOption.optional(
-          "engine", OptionTypes.oneOf("duckdb", "spark"), "duckdb", "The query engine.");
   private static final ConfigOption<String> SERVING_HOST =
       ConfigOption.optional("host", OptionTypes.string(), "127.0.0.1", "The address to bind.");
   private static final ConfigOption<Integer> SERVING_PORT =
@@ -64,7 +65,6 @@ final class ServingSection {
           "The most memory the DuckDB engine uses, views and queries together.");
   private static final Options SERVING_OPTIONS =
       Options.of(
-          SERVING_ENGINE,
           SERVING_HOST,
           SERVING_PORT,
           SERVING_REFRESH,
@@ -82,67 +82,71 @@ final class ServingSection {
   private ServingSection() {}
 
   /**
-   * The serving settings of {@code section} (reference.conf always provides one; the fallback only
-   * lets validation go on after a problem), adding a problem for each thing wrong with it.
+   * The serving settings of {@code section} (reference.conf always provides one), with its engine
+   * plugin; empty after adding a problem for each thing wrong with it.
    */
-  static ContractSettings.Serving bind(Optional<ConfigObject> section, List<Problem> problems) {
-    ContractSettings.Serving serving =
-        section
+  static Optional<ContractSettings.Serving> bind(
+      Optional<ConfigObject> section,
+      PluginNodes nodes,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    if (section.isEmpty()) {
+      return Optional.empty();
+    }
+    ConfigObject object = section.get();
+    Optional<PluginChoice<EngineFactory>> engine =
+        Optional.ofNullable(object.get("engine"))
             .flatMap(
-                o ->
-                    OptionBinder.bind(
-                        "serving",
-                        "the serving section",
-                        SERVING_OPTIONS,
-                        o,
-                        "serving",
-                        Set.of(),
-                        problems))
-            .map(
-                c ->
-                    new ContractSettings.Serving(
-                        c.get(SERVING_ENGINE),
-                        c.get(SERVING_HOST),
-                        c.get(SERVING_PORT),
-                        c.get(SERVING_REFRESH),
-                        c.get(SERVING_CACHE),
-                        c.get(SERVING_MAX_ROWS),
-                        c.get(SERVING_QUERY_TIMEOUT),
-                        c.get(SERVING_CONCURRENT),
-                        c.get(SERVING_IDLE),
-                        c.get(SERVING_TOKEN),
-                        c.get(SERVING_KEYSTORE),
-                        c.get(SERVING_KEYSTORE_PASSWORD),
-                        c.get(SERVING_RETAIN),
-                        c.get(SERVING_MEMORY)))
-            .orElse(
-                new ContractSettings.Serving(
-                    "duckdb",
-                    "127.0.0.1",
-                    8088,
-                    java.time.Duration.ofSeconds(1),
-                    "",
-                    10_000,
-                    java.time.Duration.ofSeconds(10),
-                    4,
-                    java.time.Duration.ofSeconds(10),
-                    "",
-                    "",
-                    "",
-                    java.time.Duration.ofMinutes(10),
-                    2L << 30));
+                value ->
+                    PluginChoices.bind(
+                        nodes,
+                        PluginKind.ENGINE,
+                        EngineFactory.class,
+                        value,
+                        "serving.engine",
+                        problems,
+                        secretPaths));
+    Optional<PluginConfig> bound =
+        OptionBinder.bind(
+            "serving",
+            "the serving section",
+            SERVING_OPTIONS,
+            object,
+            "serving",
+            Set.of("engine"),
+            problems);
+    if (engine.isEmpty() || bound.isEmpty()) {
+      return Optional.empty();
+    }
+    PluginConfig c = bound.get();
+    ContractSettings.Serving serving =
+        new ContractSettings.Serving(
+            engine.get(),
+            c.get(SERVING_HOST),
+            c.get(SERVING_PORT),
+            c.get(SERVING_REFRESH),
+            c.get(SERVING_CACHE),
+            c.get(SERVING_MAX_ROWS),
+            c.get(SERVING_QUERY_TIMEOUT),
+            c.get(SERVING_CONCURRENT),
+            c.get(SERVING_IDLE),
+            c.get(SERVING_TOKEN),
+            c.get(SERVING_KEYSTORE),
+            c.get(SERVING_KEYSTORE_PASSWORD),
+            c.get(SERVING_RETAIN),
+            c.get(SERVING_MEMORY));
     if (!loopback(serving.host())
         && (serving.token().isEmpty() || serving.tlsKeystore().isEmpty())) {
       problems.add(
           new Problem(
-              ConfigObjects.location(section.orElse(null), "host"),
+              ConfigObjects.location(object, "host"),
               "serving.host",
               "binding '"
                   + serving.host()
                   + "' reaches beyond loopback, which needs serving.token (LAMBDA_SERVING_TOKEN)"
                   + " and serving.tls-keystore: set both, or bind 127.0.0.1"));
     }
-    return serving;
+    return Optional.of(serving);
   }
 
   /** Whether {@code host} names only this machine; an unresolvable name is not taken as one. */

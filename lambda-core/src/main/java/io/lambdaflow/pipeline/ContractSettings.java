@@ -2,6 +2,8 @@ package io.lambdaflow.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.engine.EngineFactory;
+import io.lambdaflow.views.ViewStoreFactory;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,21 +14,27 @@ import java.util.Map;
  *     (column name to Spark SQL expression over the source's records)
  * @param serving how {@code lambda serve} serves the views
  * @param metastore where batch runs register the master dataset and batch views as tables
+ * @param store where the master dataset, batch views, speed views and published horizons live
  */
 public record ContractSettings(
-    Map<String, Map<String, String>> masterPartitions, Serving serving, Metastore metastore) {
+    Map<String, Map<String, String>> masterPartitions,
+    Serving serving,
+    Metastore metastore,
+    PluginChoice<ViewStoreFactory> store) {
 
   public ContractSettings {
     masterPartitions = Map.copyOf(masterPartitions);
     requireNonNull(serving, "serving is null");
     requireNonNull(metastore, "metastore is null");
+    requireNonNull(store, "store is null");
   }
 
   /**
    * The serving layer.
    *
-   * @param engine {@code duckdb} (embedded, low latency, views that fit one machine) or {@code
-   *     spark} (Spark SQL, for views larger than one machine)
+   * @param engine the query engine plugin with its options: built in, {@code duckdb} (embedded, low
+   *     latency, views that fit one machine) and {@code spark} (Spark SQL, for views larger than
+   *     one machine)
    * @param host the address the HTTP API binds to
    * @param port its port; 0 picks a free one
    * @param refreshInterval how often new batch publishes and speed output are picked up
@@ -45,7 +53,7 @@ public record ContractSettings(
    * @param memoryLimit the most memory, in bytes, the DuckDB engine uses (views and queries)
    */
   public record Serving(
-      String engine,
+      PluginChoice<EngineFactory> engine,
       String host,
       int port,
       Duration refreshInterval,

@@ -3,9 +3,13 @@ package io.lambdaflow.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.views.StoreContext;
+import io.lambdaflow.views.ViewStore;
+import io.lambdaflow.views.ViewStoreFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * A validated pipeline: every plugin found and configured, every input defined, no cycles.
@@ -68,6 +72,12 @@ public record Pipeline(
   /** Whether batch runs keep a master dataset and publish views (the pipeline declares views). */
   public boolean hasViews() {
     return !views.isEmpty();
+  }
+
+  /** Opens the pipeline's view store ({@code store { type = ... }}) with {@code hadoop}. */
+  public ViewStore openStore(Configuration hadoop) {
+    PluginChoice<ViewStoreFactory> store = contract.store();
+    return store.factory().open(store.options(), new StoreContext(storageRoot, name, hadoop));
   }
 
   public Optional<SinkNode> sink(String sinkName) {

@@ -2,6 +2,7 @@ package io.lambdaflow.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.layer.LayerFactory;
 import io.lambdaflow.spi.PluginFactory;
 import io.lambdaflow.spi.SinkFactory;
 import io.lambdaflow.spi.SourceFactory;
@@ -115,5 +116,9 @@ public final class PluginRegistry {
 
   public Optional<SinkFactory> sink(String name) {
     return find(PluginKind.SINK, name).map(SinkFactory.class::cast);
+  }
+
+  public Optional<LayerFactory> layer(String name) {
+    return find(PluginKind.LAYER, name).map(LayerFactory.class::cast);
   }
 }

@@ -78,7 +78,7 @@ class PipelineLoaderTest {
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
                 + " keys: dead-letter, embedded-kafka, layers, master, metastore, name, serving, sinks,"
-                + " sources, spark, speed, storage-root, transforms, views)",
+                + " sources, spark, speed, storage-root, store, transforms, views)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
                 + " mean 'rows'? (known options: rows, type)");
   }
@@ -250,6 +250,73 @@ class PipelineLoaderTest {
                     + DEAD_LETTER))
         .containsExactly(
             "p.conf:5: serving.memory-limit: expected a size such as '512MB' or '2GB', got string 'lots'");
+  }
+
+  @Test
+  void enginesStoresAndLayersAreFoundByNameWithTheClosestMatch() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch, sped]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                serving {
+                  engine = dukdb
+                }
+                store { type = folder }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:1: layers: unknown layer 'sped'; did you mean 'speed'? (known layers: batch,"
+                + " speed)",
+            "p.conf:5: serving.engine: unknown serving engine type 'dukdb'; did you mean 'duckdb'?"
+                + " (known serving engine types: duckdb)",
+            "p.conf:7: store.type: unknown view store type 'folder'; did you mean 'folders'?"
+                + " (known view store types: folders)");
+  }
+
+  @Test
+  void engineAndStoreOptionsAreValidatedLikeAPlugins() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                serving.engine { type = duckdb, threads = some }
+                store { type = folders, keep = 3 }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:4: serving.engine.threads: expected an integer, got string 'some'",
+            "p.conf:5: store.keep: unknown option 'keep' for view store type 'folders' (known"
+                + " options: keep-published, type)");
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                store { type = folders, keep-published = 0 }
+                """
+                    + DEAD_LETTER))
+        .containsExactly("p.conf:4: store.keep-published: must be at least 1, got 0");
+    Pipeline pipeline =
+        valid(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            sinks { out { type = out, path = x } }
+            serving.engine { type = duckdb, threads = 3 }
+            store { type = folders, keep-published = 4 }
+            """
+                + DEAD_LETTER,
+            Map.of());
+    assertThat(pipeline.contract().serving().engine().type()).isEqualTo("duckdb");
+    assertThat(
+            pipeline.contract().serving().engine().options().get(TestPlugins.StandInEngine.THREADS))
+        .isEqualTo(3);
+    assertThat(pipeline.contract().store().type()).isEqualTo("folders");
   }
 
   @Test

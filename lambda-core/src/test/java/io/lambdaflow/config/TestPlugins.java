@@ -1,5 +1,8 @@
 package io.lambdaflow.config;
 
+import io.lambdaflow.engine.Engine;
+import io.lambdaflow.engine.EngineContext;
+import io.lambdaflow.engine.EngineFactory;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.OptionTypes;
@@ -16,6 +19,7 @@ import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.Transform;
 import io.lambdaflow.spi.TransformFactory;
 import io.lambdaflow.spi.WriteContext;
+import io.lambdaflow.views.FolderStoreFactory;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,11 +38,43 @@ final class TestPlugins {
   private TestPlugins() {}
 
   static PluginRegistry registry() {
-    return PluginRegistry.of(List.of(new Memory(), new Filter(), new Noop(), new Out()));
+    return PluginRegistry.of(
+        List.of(
+            new Memory(),
+            new Filter(),
+            new Noop(),
+            new Out(),
+            new StandInEngine(),
+            new FolderStoreFactory()));
   }
 
   static PipelineLoader loader() {
     return new PipelineLoader(registry(), TestPlugins.class.getClassLoader());
+  }
+
+  /**
+   * An engine named like the default one, for validating serving sections: lambda-core cannot see
+   * the built-in engines (lambda-engines depends on it), and validation never starts an engine.
+   */
+  static final class StandInEngine implements EngineFactory {
+    static final ConfigOption<Integer> THREADS =
+        ConfigOption.optional("threads", OptionTypes.integer(), "Worker threads.");
+
+    public String name() {
+      return "duckdb";
+    }
+
+    public String description() {
+      return "Stands in for the built-in engine.";
+    }
+
+    public Options options() {
+      return Options.of(THREADS);
+    }
+
+    public Engine create(PluginConfig options, EngineContext context) {
+      throw new UnsupportedOperationException("validation tests start no engine");
+    }
   }
 
   /** Batch only. */

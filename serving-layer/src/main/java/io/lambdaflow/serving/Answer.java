@@ -2,6 +2,7 @@ package io.lambdaflow.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.engine.QueryResult;
 import java.util.Map;
 
 /**

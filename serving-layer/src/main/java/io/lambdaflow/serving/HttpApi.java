@@ -3,6 +3,7 @@ package io.lambdaflow.serving;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.http.HttpRequest;
 import io.lambdaflow.http.HttpResponse;
 import io.lambdaflow.http.HttpService;

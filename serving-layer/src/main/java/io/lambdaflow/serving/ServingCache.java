@@ -1,5 +1,7 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.engine.Engine;
+import io.lambdaflow.engine.EngineContext;
 import io.lambdaflow.pipeline.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,30 +43,31 @@ final class ServingCache implements AutoCloseable {
     }
   }
 
-  /** A DuckDB engine allowed to read the pipeline's storage root (if local) and this cache. */
-  Engine duckDb(Pipeline pipeline) {
-    List<String> allowed = new ArrayList<>();
-    allowed.add(folder.toAbsolutePath().toString());
+  /**
+   * What an engine serving {@code pipeline} is given: this folder, the folders it may read (this
+   * one and, when local, the storage root), the memory limit and the Spark session on demand.
+   */
+  EngineContext engineContext(Pipeline pipeline, Supplier<SparkSession> spark) {
+    List<String> readable = new ArrayList<>();
+    readable.add(folder.toAbsolutePath().toString());
     Path root = new Path(pipeline.storageRoot());
     if (root.toUri().getScheme() == null || "file".equals(root.toUri().getScheme())) {
-      allowed.add(java.nio.file.Path.of(root.toUri().getPath()).toAbsolutePath().toString());
+      readable.add(java.nio.file.Path.of(root.toUri().getPath()).toAbsolutePath().toString());
     }
-    return new DuckDbEngine(
-        allowed,
-        pipeline.contract().serving().memoryLimit(),
-        folder.resolve("duckdb-spill").toAbsolutePath().toString());
+    return new EngineContext(
+        pipeline.name(), folder, readable, pipeline.contract().serving().memoryLimit(), spark);
   }
 
   /**
-   * The paths {@code engine} reads {@code files} by: Spark reads any file system itself; for
-   * DuckDB, local files as they are and others copied here first.
+   * The paths {@code engine} reads {@code files} by: an engine that reads any file system gets them
+   * as they are; others get local files as they are and remote ones copied here first.
    */
   List<String> local(Engine engine, List<String> files) {
     List<String> local = new ArrayList<>();
     for (String file : files) {
       Path path = new Path(file);
       String scheme = path.toUri().getScheme();
-      if (engine instanceof SparkEngine) {
+      if (engine.readsAnyFileSystem()) {
         local.add(file);
         continue;
       }

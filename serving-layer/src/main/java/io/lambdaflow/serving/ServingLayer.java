@@ -2,13 +2,20 @@ package io.lambdaflow.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.engine.Engine;
+import io.lambdaflow.engine.EngineFactory;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PluginChoice;
 import io.lambdaflow.pipeline.ViewNode;
-import io.lambdaflow.views.LambdaStore;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.registry.PluginRegistry;
+import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.views.MergeSql;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
+import io.lambdaflow.views.ViewStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +29,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +45,7 @@ public final class ServingLayer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingLayer.class);
 
   private final Pipeline pipeline;
-  private final LambdaStore store;
+  private final ViewStore store;
   private final Engine engine;
   private final MergeSql sql;
   private final ServingCache cache;
@@ -54,30 +63,57 @@ public final class ServingLayer implements AutoCloseable {
 
   private ScheduledExecutorService refresher;
 
-  /** Serves {@code pipeline} with the embedded DuckDB engine. */
-  public static ServingLayer withDuckDb(Pipeline pipeline, Configuration hadoop) {
-    return new ServingLayer(pipeline, cache -> cache.duckDb(pipeline), hadoop);
+  /**
+   * Serves {@code pipeline} with the engine its {@code serving.engine} names; a Spark session is
+   * started (by {@code spark}) only if that engine asks for one.
+   */
+  public static ServingLayer open(
+      Pipeline pipeline, Supplier<SparkSession> spark, Configuration hadoop) {
+    return new ServingLayer(pipeline, pipeline.contract().serving().engine(), spark, hadoop);
   }
 
-  /** Serves {@code pipeline} with Spark SQL on {@code spark}. */
-  public static ServingLayer withSpark(Pipeline pipeline, org.apache.spark.sql.SparkSession spark) {
+  /** Serves {@code pipeline} with the built-in DuckDB engine, whatever its file says. */
+  public static ServingLayer withDuckDb(Pipeline pipeline, Configuration hadoop) {
+    return new ServingLayer(pipeline, builtIn(pipeline, "duckdb"), SparkSession::active, hadoop);
+  }
+
+  /** Serves {@code pipeline} with Spark SQL on {@code spark}, whatever its file says. */
+  public static ServingLayer withSpark(Pipeline pipeline, SparkSession spark) {
     return new ServingLayer(
-        pipeline, cache -> new SparkEngine(spark), spark.sparkContext().hadoopConfiguration());
+        pipeline,
+        builtIn(pipeline, "spark"),
+        () -> spark,
+        spark.sparkContext().hadoopConfiguration());
+  }
+
+  private static PluginChoice<EngineFactory> builtIn(Pipeline pipeline, String name) {
+    PluginChoice<EngineFactory> chosen = pipeline.contract().serving().engine();
+    if (chosen.type().equals(name)) {
+      return chosen;
+    }
+    EngineFactory factory =
+        PluginRegistry.discover(ServingLayer.class.getClassLoader())
+            .find(PluginKind.ENGINE, name)
+            .map(EngineFactory.class::cast)
+            .orElseThrow(() -> new IllegalStateException("no serving engine named " + name));
+    return new PluginChoice<>(
+        name, factory, new PluginConfig(name, factory.options(), java.util.Map.of()));
   }
 
   private ServingLayer(
       Pipeline pipeline,
-      java.util.function.Function<ServingCache, Engine> engines,
+      PluginChoice<EngineFactory> engine,
+      Supplier<SparkSession> spark,
       Configuration hadoop) {
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     if (!pipeline.hasViews()) {
       throw new IllegalArgumentException(
           "pipeline '" + pipeline.name() + "' declares no views, so there is nothing to serve");
     }
-    this.store = new LambdaStore(pipeline.storageRoot(), pipeline.name(), hadoop);
+    this.store = pipeline.openStore(hadoop);
     this.cache = new ServingCache(pipeline.contract().serving().cacheDir(), store.hadoop());
-    this.engine = engines.apply(cache);
-    this.sql = new MergeSql(engine::quote);
+    this.engine = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
+    this.sql = new MergeSql(this.engine::quote);
   }
 
   public Pipeline pipeline() {

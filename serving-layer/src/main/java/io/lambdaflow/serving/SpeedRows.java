@@ -1,5 +1,6 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.engine.Engine;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.views.Published;

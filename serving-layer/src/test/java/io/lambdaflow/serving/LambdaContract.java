@@ -1,6 +1,7 @@
 package io.lambdaflow.serving;
 
 import io.lambdaflow.config.ConfigurationException;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.TestPipelines;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;

@@ -13,14 +13,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
 import io.lambdaflow.testkit.TestServices;
-import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.SpeedBatch;
+import io.lambdaflow.views.ViewStore;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -152,9 +153,7 @@ class ServingLayerTest {
   void refreshesReadOnlyNewMicroBatchesAndFollowReplaysAndRemovals() throws Exception {
     Pipeline pipeline = pipeline("replays", Map.of());
     List<GameEvents.Event> all = batchThenSpeed("replays", pipeline);
-    LambdaStore store =
-        new LambdaStore(
-            pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+    ViewStore store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
     try (ServingLayer duck =
             ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
         ServingLayer sparkSql = ServingLayer.withSpark(pipeline, spark)) {

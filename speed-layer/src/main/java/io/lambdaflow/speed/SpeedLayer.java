@@ -12,8 +12,8 @@ import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
-import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.ViewQueries;
+import io.lambdaflow.views.ViewStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -76,9 +76,7 @@ public final class SpeedLayer {
         Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
         queries.add(start(pipeline, sink, data));
       }
-      LambdaStore store =
-          new LambdaStore(
-              pipeline.storageRoot(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+      ViewStore store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
       Map<String, List<ViewNode>> viewsByInput = new LinkedHashMap<>();
       for (ViewNode view : pipeline.views()) {
         viewsByInput.computeIfAbsent(view.input(), i -> new ArrayList<>()).add(view);
@@ -175,7 +173,7 @@ public final class SpeedLayer {
       Dataset<Row> undecoded,
       Map<String, List<ViewNode>> viewsByInput,
       PipelinePlanner.Plan plan,
-      LambdaStore store) {
+      ViewStore store) {
     Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
     viewsByInput.forEach(
         (input, views) -> {
@@ -212,7 +210,7 @@ public final class SpeedLayer {
       String input,
       List<ViewNode> views,
       PipelinePlanner.Plan plan,
-      LambdaStore store) {
+      ViewStore store) {
     Dataset<Row> data = plan.outputs().get(input);
     for (ViewNode view : views) {
       ViewQueries.rows(view, data); // fails here, naming the view, rather than per micro-batch
@@ -243,7 +241,7 @@ public final class SpeedLayer {
    * replaced by id only where the ids meet, and the rest counted twice. The new query derives again
    * every row past the published horizon that its starting offsets reach.
    */
-  private void startingOver(String checkpoint, List<ViewNode> views, LambdaStore store) {
+  private void startingOver(String checkpoint, List<ViewNode> views, ViewStore store) {
     Path path = new Path(checkpoint);
     try {
       if (path.getFileSystem(store.hadoop()).exists(path)) {

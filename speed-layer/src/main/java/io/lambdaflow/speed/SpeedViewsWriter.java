@@ -8,10 +8,10 @@ import static org.apache.spark.sql.functions.lit;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.MetadataColumns;
-import io.lambdaflow.views.LambdaStore;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
 import io.lambdaflow.views.ViewQueries;
+import io.lambdaflow.views.ViewStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,9 +51,9 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
           .add("h_end", DataTypes.LongType, false);
 
   private final List<ViewNode> views;
-  private final LambdaStore store;
+  private final ViewStore store;
 
-  SpeedViewsWriter(List<ViewNode> views, LambdaStore store) {
+  SpeedViewsWriter(List<ViewNode> views, ViewStore store) {
     this.views = List.copyOf(views);
     this.store = store;
   }

@@ -1,4 +1,4 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engines;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

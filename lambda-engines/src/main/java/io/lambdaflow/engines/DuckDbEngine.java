@@ -1,5 +1,7 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engines;
 
+import io.lambdaflow.engine.Engine;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.views.MergeSql;
@@ -58,8 +60,13 @@ final class DuckDbEngine implements Engine {
    * @param allowedDirectories the folders Parquet files may be read from
    * @param memoryLimit the most memory DuckDB takes, in bytes
    * @param spillDirectory where sorts and joins larger than memory spill
+   * @param threads DuckDB's worker threads; empty for DuckDB's default (one per core)
    */
-  DuckDbEngine(List<String> allowedDirectories, long memoryLimit, String spillDirectory) {
+  DuckDbEngine(
+      List<String> allowedDirectories,
+      long memoryLimit,
+      String spillDirectory,
+      java.util.Optional<Integer> threads) {
     try {
       Class.forName("org.duckdb.DuckDBDriver");
       java.util.Properties properties = new java.util.Properties();
@@ -74,6 +81,9 @@ final class DuckDbEngine implements Engine {
         statement.execute("SET allowed_directories = " + allowed);
         statement.execute("SET memory_limit = '" + Math.max(1, memoryLimit >> 20) + "MiB'");
         statement.execute("SET temp_directory = '" + spillDirectory.replace("'", "''") + "'");
+        if (threads.isPresent()) {
+          statement.execute("SET threads = " + threads.get());
+        }
         statement.execute("SET enable_external_access = false");
         statement.execute("SET lock_configuration = true");
       }

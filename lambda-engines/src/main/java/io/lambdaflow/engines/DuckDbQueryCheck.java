@@ -1,4 +1,4 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engine;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -27,8 +27,8 @@ public record QueryResult(List<String> columns, List<List<Object>> rows, boolean
     rows = List.copyOf(rows);
   }
 
-  /** One engine value in the engine-neutral form. */
-  static Object normalize(Object value) {
+  /** One engine value in the engine-neutral form, for engines building answers. */
+  public static Object normalize(Object value) {
     if (value == null) {
       return null;
     }
@@ -79,7 +79,7 @@ public record QueryResult(List<String> columns, List<List<Object>> rows, boolean
     return value.toString();
   }
 
-  static List<Object> normalizeRow(List<Object> values) {
+  public static List<Object> normalizeRow(List<Object> values) {
     List<Object> row = new ArrayList<>(values.size());
     values.forEach(v -> row.add(normalize(v)));
     return row;

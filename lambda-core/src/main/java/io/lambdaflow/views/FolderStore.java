@@ -27,9 +27,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where the lambda contract keeps a pipeline's data under its storage root, and the two atomic
- * steps it relies on: publishing a batch run (one new file, written aside and renamed into place)
- * and committing a speed micro-batch (a folder written aside and renamed into place).
+ * The default {@link ViewStore} ({@code store.type = folders}): Parquet folders under the storage
+ * root, on any Hadoop file system. Publishing a batch run writes one new file aside and renames it
+ * into place; committing a speed micro-batch renames its folder into place.
  *
  * <pre>
  * master/&lt;pipeline&gt;/&lt;source&gt;/_lambda_run=N/...     the master dataset, per run
@@ -38,10 +38,7 @@ import org.apache.hadoop.fs.Path;
  * state/&lt;pipeline&gt;/published/N.json                  what run N published
  * </pre>
  */
-public final class LambdaStore {
-  /** The master dataset's partition column naming the run that appended a record. */
-  public static final String RUN_COLUMN = "_lambda_run";
-
+public final class FolderStore implements ViewStore {
   private static final String META = "_lambda_meta.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,32 +51,51 @@ public final class LambdaStore {
 
   private record Described(long modified, SpeedBatch batch) {}
 
-  public LambdaStore(String storageRoot, String pipeline, Configuration hadoop) {
+  private final int keepPublished;
+
+  /** A store keeping the last ten published states. */
+  public FolderStore(String storageRoot, String pipeline, Configuration hadoop) {
+    this(storageRoot, pipeline, hadoop, 10);
+  }
+
+  /**
+   * @param keepPublished how many published states stay (at least 1); older ones are deleted
+   */
+  public FolderStore(String storageRoot, String pipeline, Configuration hadoop, int keepPublished) {
     this.root = requireNonNull(storageRoot, "storageRoot is null");
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.hadoop = requireNonNull(hadoop, "hadoop is null");
+    if (keepPublished < 1) {
+      throw new IllegalArgumentException("keepPublished must be at least 1, got " + keepPublished);
+    }
+    this.keepPublished = keepPublished;
   }
 
+  @Override
   public Configuration hadoop() {
     return hadoop;
   }
 
   /** The master dataset of {@code source}. */
+  @Override
   public Path master(String source) {
     return new Path(root + "/master/" + pipeline + "/" + source);
   }
 
   /** The partition of {@code source}'s master dataset that run {@code run} appends. */
+  @Override
   public Path masterRun(String source, long run) {
     return new Path(master(source), RUN_COLUMN + "=" + run);
   }
 
   /** Where run {@code run} writes the batch view {@code view}. */
+  @Override
   public Path batchView(String view, long run) {
     return new Path(root + "/views/" + pipeline + "/" + view + "/run=" + run);
   }
 
   /** The folder of {@code view}'s speed micro-batches. */
+  @Override
   public Path speedView(String view) {
     return new Path(root + "/speed/" + pipeline + "/" + view);
   }
@@ -89,6 +105,7 @@ public final class LambdaStore {
   }
 
   /** The latest published state, or {@link Published#NONE} before the first run. */
+  @Override
   public Published published() {
     try {
       FileSystem fs = publishedDir().getFileSystem(hadoop);
@@ -106,9 +123,10 @@ public final class LambdaStore {
 
   /**
    * The newest state published at or before {@code cutoff}, while the published history (the last
-   * ten) still holds one: what every serving process that refreshed since {@code cutoff} has moved
-   * to or past, so what it superseded is no longer read.
+   * keep-published, ten by default) still holds one: what every serving process that refreshed
+   * since {@code cutoff} has moved to or past, so what it superseded is no longer read.
    */
+  @Override
   public Optional<Published> publishedAsOf(Instant cutoff) {
     try {
       FileSystem fs = publishedDir().getFileSystem(hadoop);
@@ -132,6 +150,7 @@ public final class LambdaStore {
    * Publishes {@code published} atomically: readers see the previous state until the rename makes
    * this one visible in a single step.
    */
+  @Override
   public void publish(Published published) {
     Path target = new Path(publishedDir(), published.run() + ".json");
     Path aside = new Path(publishedDir(), "." + published.run() + ".json.tmp");
@@ -149,7 +168,7 @@ public final class LambdaStore {
         throw new IOException("rename of " + aside + " to " + target + " failed");
       }
       List<Path> files = publishedFiles(fs);
-      for (int i = 0; i < files.size() - 10; i++) {
+      for (int i = 0; i < files.size() - keepPublished; i++) {
         fs.delete(files.get(i), false);
       }
     } catch (IOException e) {
@@ -174,6 +193,7 @@ public final class LambdaStore {
   }
 
   /** Deletes a folder and everything in it, if it exists. */
+  @Override
   public void delete(Path path) {
     try {
       path.getFileSystem(hadoop).delete(path, true);
@@ -183,6 +203,7 @@ public final class LambdaStore {
   }
 
   /** Deletes batch view versions of runs before {@code keepFrom}. */
+  @Override
   public void dropViewVersionsBefore(String view, long keepFrom) {
     Path parent = batchView(view, 0).getParent();
     try {
@@ -199,6 +220,7 @@ public final class LambdaStore {
   }
 
   /** The folder a micro-batch is written to before {@link #commitSpeedBatch} moves it in. */
+  @Override
   public Path speedBatchAside(String view, long batchId) {
     return new Path(speedView(view), ".batch=" + batchId + ".tmp");
   }
@@ -207,6 +229,7 @@ public final class LambdaStore {
    * Moves a written micro-batch into place with its description; a batch written before under the
    * same id (a replay after a crash) is replaced.
    */
+  @Override
   public void commitSpeedBatch(String view, SpeedBatch batch) {
     Path aside = speedBatchAside(view, batch.batchId());
     Path target = new Path(speedView(view), "batch=" + batch.batchId());
@@ -229,12 +252,14 @@ public final class LambdaStore {
    * Removes micro-batch {@code batchId} of {@code view}, written aside or committed: a replayed
    * micro-batch that no longer has rows past the horizon.
    */
+  @Override
   public void dropSpeedBatch(String view, long batchId) {
     delete(speedBatchAside(view, batchId));
     delete(new Path(speedView(view), "batch=" + batchId));
   }
 
   /** The committed micro-batches of {@code view}'s speed view, by batch id. */
+  @Override
   public List<SpeedBatch> speedBatches(String view) {
     Path parent = speedView(view);
     List<SpeedBatch> batches = new ArrayList<>();
@@ -270,6 +295,7 @@ public final class LambdaStore {
   }
 
   /** Deletes the micro-batches of {@code view} whose every row {@code published} covers. */
+  @Override
   public int pruneSpeed(String view, Published published) {
     int pruned = 0;
     for (SpeedBatch batch : speedBatches(view)) {
@@ -282,6 +308,7 @@ public final class LambdaStore {
   }
 
   /** The Parquet files directly in {@code folder}, as qualified paths. */
+  @Override
   public List<String> parquetFiles(String folder) {
     Path path = new Path(folder);
     List<String> files = new ArrayList<>();

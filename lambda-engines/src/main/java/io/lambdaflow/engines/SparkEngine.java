@@ -1,5 +1,7 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engines;
 
+import io.lambdaflow.engine.Engine;
+import io.lambdaflow.engine.QueryResult;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.views.MergeSql;
 import java.time.Duration;
@@ -56,6 +58,12 @@ final class SparkEngine implements Engine {
   @Override
   public String name() {
     return "spark";
+  }
+
+  /** Spark reads hdfs://, s3a:// and local files alike: no copies into the serving cache. */
+  @Override
+  public boolean readsAnyFileSystem() {
+    return true;
   }
 
   @Override

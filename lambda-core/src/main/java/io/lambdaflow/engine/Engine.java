@@ -1,4 +1,4 @@
-package io.lambdaflow.serving;
+package io.lambdaflow.engine;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,11 +7,24 @@ import java.util.Set;
 /**
  * A query engine the serving layer defines relations in and queries. Relations are replaced in
  * batches ({@link #apply}) so that a query sees all of a refresh or none of it.
+ *
+ * <p>Engines are plugins: an {@link EngineFactory} listed in {@code
+ * META-INF/services/io.lambdaflow.engine.EngineFactory} creates one, chosen by {@code
+ * serving.engine { type = NAME }}. Built in: {@code duckdb} and {@code spark}.
  */
 public interface Engine extends AutoCloseable {
 
-  /** The engine's name in config and answers: {@code duckdb} or {@code spark}. */
+  /** The engine's name in config and answers, as its factory names it. */
   String name();
+
+  /**
+   * Whether the engine reads files on any Hadoop file system (hdfs://, s3a://) itself. When it does
+   * not (the default), the serving layer copies remote view files into its local cache first and
+   * gives the engine local paths.
+   */
+  default boolean readsAnyFileSystem() {
+    return false;
+  }
 
   /** Quotes an identifier by the engine's rule. */
   String quote(String identifier);

@@ -1,0 +1,69 @@
+package io.lambdaflow.config;
+
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.PluginChoice;
+import io.lambdaflow.registry.PluginKind;
+import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.spi.PluginFactory;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Framework sections that choose a plugin: {@code serving.engine} and {@code store}. Either the
+ * plugin's name alone ({@code engine = duckdb}) or {@code { type = duckdb, ...its options }}; found
+ * and bound through the same path as sources, transforms and sinks.
+ */
+final class PluginChoices {
+  private PluginChoices() {}
+
+  static <F extends PluginFactory> Optional<PluginChoice<F>> bind(
+      PluginNodes nodes,
+      PluginKind kind,
+      Class<F> type,
+      ConfigValue value,
+      String path,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    if (value.valueType() == ConfigValueType.STRING) {
+      String name = (String) value.unwrapped();
+      return nodes
+          .named(kind, name, value, path, problems)
+          .map(
+              f ->
+                  new PluginChoice<>(
+                      name, type.cast(f), new PluginConfig(name, f.options(), Map.of())));
+    }
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              path,
+              "expected a "
+                  + kind.label()
+                  + " name or { type = NAME, ... }, got "
+                  + value.valueType().name().toLowerCase(Locale.ROOT)));
+      return Optional.empty();
+    }
+    ConfigObject object = (ConfigObject) value;
+    Optional<PluginFactory> factory = nodes.factory(kind, object, path, problems);
+    if (factory.isEmpty()) {
+      return Optional.empty();
+    }
+    String name = factory.get().name();
+    nodes.collectSecrets(factory.get(), path, secretPaths);
+    return OptionBinder.bind(
+            name,
+            kind.label() + " type '" + name + "'",
+            factory.get().options(),
+            object,
+            path,
+            Set.of("type"),
+            problems)
+        .map(options -> new PluginChoice<>(name, type.cast(factory.get()), options));
+  }
+}
