@@ -74,6 +74,25 @@ public record Pipeline(
     return !views.isEmpty();
   }
 
+  /** This pipeline with another view store: a store under test, or one wrapped to inject faults. */
+  public Pipeline withStore(PluginChoice<ViewStoreFactory> store) {
+    return new Pipeline(
+        name,
+        layers,
+        storageRoot,
+        spark,
+        speed,
+        embeddedKafka,
+        sources,
+        transforms,
+        sinks,
+        deadLetter,
+        views,
+        new ContractSettings(
+            contract.masterPartitions(), contract.serving(), contract.metastore(), store),
+        effectiveConfig);
+  }
+
   /** Opens the pipeline's view store ({@code store { type = ... }}) with {@code hadoop}. */
   public ViewStore openStore(Configuration hadoop) {
     PluginChoice<ViewStoreFactory> store = contract.store();

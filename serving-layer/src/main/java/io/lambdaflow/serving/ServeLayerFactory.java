@@ -1,5 +1,7 @@
 package io.lambdaflow.serving;
 
+import io.lambdaflow.engine.QueryResult;
+import io.lambdaflow.layer.AnswersQueries;
 import io.lambdaflow.layer.Layer;
 import io.lambdaflow.layer.LayerContext;
 import io.lambdaflow.layer.LayerFactory;
@@ -77,11 +79,11 @@ public final class ServeLayerFactory implements LayerFactory {
   }
 
   /** A running serving layer and its HTTP API. */
-  private static final class Served implements Layer {
+  private static final class Served implements Layer, AnswersQueries {
     private final LayerContext context;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private ServingLayer serving;
-    private HttpApi api;
+    private volatile ServingLayer serving;
+    private volatile HttpApi api;
     private boolean closed;
 
     Served(LayerContext context) {
@@ -136,6 +138,16 @@ public final class ServeLayerFactory implements LayerFactory {
                 }
               });
       return hadoop;
+    }
+
+    @Override
+    public boolean refresh() {
+      return serving.refresh();
+    }
+
+    @Override
+    public QueryResult query(String sql) {
+      return serving.query(sql);
     }
 
     @Override

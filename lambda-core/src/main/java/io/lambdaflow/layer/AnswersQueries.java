@@ -1,0 +1,21 @@
+package io.lambdaflow.layer;
+
+import io.lambdaflow.engine.QueryResult;
+
+/**
+ * A capability of a layer that serves views: answering queries in process, as its HTTP API does.
+ * The built-in {@code serve} layer has it; the store contract test kit and embedding programs use
+ * it.
+ */
+public interface AnswersQueries {
+
+  /** Picks up what was published and committed since the last refresh; whether anything changed. */
+  boolean refresh();
+
+  /**
+   * Runs one read-only SQL query over the served views, checked and limited as over HTTP.
+   *
+   * @throws IllegalArgumentException saying why the query is refused, failed or timed out
+   */
+  QueryResult query(String sql);
+}
