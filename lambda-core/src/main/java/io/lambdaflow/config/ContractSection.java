@@ -26,15 +26,15 @@ import java.util.Set;
 /** The {@code master} and {@code metastore} sections: the lambda contract's settings. */
 final class ContractSection {
   private static final ConfigOption<Boolean> METASTORE_ENABLED =
-      ConfigOption.optional("enabled", OptionTypes.bool(), true, "Register tables.");
+      ConfigOption.required("enabled", OptionTypes.bool(), "Register tables.");
   private static final ConfigOption<String> METASTORE_URI =
-      ConfigOption.optional("uri", OptionTypes.string(), "", "thrift:// URI, or empty.");
+      ConfigOption.required("uri", OptionTypes.string(), "thrift:// URI, or empty.");
   private static final ConfigOption<String> METASTORE_DATABASE =
-      ConfigOption.optional("database", OptionTypes.string(), "", "The database.");
+      ConfigOption.required("database", OptionTypes.string(), "The database.");
   private static final ConfigOption<String> METASTORE_DERBY =
-      ConfigOption.optional("derby-path", OptionTypes.string(), "", "Embedded Derby's folder.");
+      ConfigOption.required("derby-path", OptionTypes.string(), "Embedded Derby's folder.");
   private static final ConfigOption<String> METASTORE_WAREHOUSE =
-      ConfigOption.optional("warehouse", OptionTypes.string(), "", "Spark's warehouse.");
+      ConfigOption.required("warehouse", OptionTypes.string(), "Spark's warehouse.");
   private static final Options METASTORE_OPTIONS =
       Options.of(
           METASTORE_ENABLED,
@@ -129,22 +129,17 @@ final class ContractSection {
                     Set.of(),
                     problems));
     String defaultDatabase = pipelineName.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
+    if (metastoreConfig.isEmpty()) {
+      return Optional.empty();
+    }
+    PluginConfig m = metastoreConfig.get();
     ContractSettings.Metastore metastore =
         new ContractSettings.Metastore(
-            metastoreConfig.map(c -> c.get(METASTORE_ENABLED)).orElse(true),
-            metastoreConfig.map(c -> c.get(METASTORE_URI)).orElse(""),
-            metastoreConfig
-                .map(c -> c.get(METASTORE_DATABASE))
-                .filter(d -> !d.isEmpty())
-                .orElse(defaultDatabase),
-            metastoreConfig
-                .map(c -> c.get(METASTORE_DERBY))
-                .filter(d -> !d.isEmpty())
-                .orElse(storageRoot + "/metastore_db"),
-            metastoreConfig
-                .map(c -> c.get(METASTORE_WAREHOUSE))
-                .filter(d -> !d.isEmpty())
-                .orElse(storageRoot + "/warehouse"));
+            m.get(METASTORE_ENABLED),
+            m.get(METASTORE_URI),
+            orDerived(m.get(METASTORE_DATABASE), defaultDatabase),
+            orDerived(m.get(METASTORE_DERBY), storageRoot + "/metastore_db"),
+            orDerived(m.get(METASTORE_WAREHOUSE), storageRoot + "/warehouse"));
     String uri = metastore.uri();
     if (!uri.isEmpty() && !uri.startsWith("thrift://")) {
       problems.add(
@@ -173,5 +168,10 @@ final class ContractSection {
       return Optional.empty();
     }
     return Optional.of(new ContractSettings(partitions, serving.get(), metastore, store.get()));
+  }
+
+  /** A setting whose empty value (reference.conf's) means "derived from the pipeline". */
+  private static String orDerived(String value, String derived) {
+    return value.isEmpty() ? derived : value;
   }
 }

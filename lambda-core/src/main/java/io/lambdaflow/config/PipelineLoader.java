@@ -177,11 +177,20 @@ public final class PipelineLoader {
                     + "' to layers"));
       }
     }
-    String storageRoot =
-        optionalString(root, "storage-root", "storage-root", problems).orElse("lambda-data");
-    SparkSettings spark = FrameworkSections.spark(root, problems);
-    SpeedSettings speed = FrameworkSections.speed(root, storageRoot, problems);
-    EmbeddedKafkaSettings embeddedKafka = FrameworkSections.embeddedKafka(root, problems);
+    // reference.conf gives every framework key its default; these are empty only after a problem.
+    Optional<String> storageRootValue =
+        optionalString(root, "storage-root", "storage-root", problems);
+    if (storageRootValue.isEmpty() && !root.containsKey("storage-root")) {
+      problems.add(
+          new Problem(
+              location(root, "storage-root"),
+              "storage-root",
+              "missing storage-root: where the framework keeps the pipeline's data"));
+    }
+    String storageRoot = storageRootValue.orElse("");
+    Optional<SparkSettings> spark = FrameworkSections.spark(root, problems);
+    Optional<SpeedSettings> speed = FrameworkSections.speed(root, problems);
+    Optional<EmbeddedKafkaSettings> embeddedKafka = FrameworkSections.embeddedKafka(root, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -246,9 +255,9 @@ public final class PipelineLoader {
         name,
         declaredLayers,
         storageRoot,
-        spark,
-        speed,
-        embeddedKafka,
+        spark.orElseThrow(),
+        speed.orElseThrow(),
+        embeddedKafka.orElseThrow(),
         List.copyOf(sources.values()),
         ordered,
         sinks,

@@ -49,21 +49,7 @@ final class PluginChoices {
                   + value.valueType().name().toLowerCase(Locale.ROOT)));
       return Optional.empty();
     }
-    ConfigObject object = (ConfigObject) value;
-    Optional<PluginFactory> factory = nodes.factory(kind, object, path, problems);
-    if (factory.isEmpty()) {
-      return Optional.empty();
-    }
-    String name = factory.get().name();
-    nodes.collectSecrets(factory.get(), path, secretPaths);
-    return OptionBinder.bind(
-            name,
-            kind.label() + " type '" + name + "'",
-            factory.get().options(),
-            object,
-            path,
-            Set.of("type"),
-            problems)
-        .map(options -> new PluginChoice<>(name, type.cast(factory.get()), options));
+    return nodes.bound(
+        kind, type, path, (ConfigObject) value, path, Set.of("type"), problems, secretPaths);
   }
 }

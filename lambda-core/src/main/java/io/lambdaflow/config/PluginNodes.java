@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.lambdaflow.pipeline.PluginChoice;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.pipeline.TransformNode;
 import io.lambdaflow.registry.PluginKind;
@@ -86,34 +87,32 @@ final class PluginNodes {
       if (object.isEmpty()) {
         continue;
       }
-      Optional<SourceFactory> factory =
-          factory(PluginKind.SOURCE, object.get(), path, problems).map(SourceFactory.class::cast);
-      if (factory.isEmpty()) {
-        continue;
-      }
-      String subject = "source type '" + factory.get().name() + "'";
-      Optional<PluginConfig> config =
-          OptionBinder.bind(
-              sourceName,
-              subject,
-              factory.get().options(),
+      PluginContext context = new PluginContext(pipelineName, sourceName, storageRoot);
+      Optional<Instance<SourceFactory, SourceSpec>> source =
+          instantiate(
+              PluginKind.SOURCE,
+              SourceFactory.class,
               object.get(),
               path,
               SOURCE_RESERVED,
-              problems);
-      if (config.isEmpty()) {
-        continue;
-      }
-      collectSecrets(factory.get(), path, secretPaths);
-      PluginContext context = new PluginContext(pipelineName, sourceName, storageRoot);
-      Optional<SourceSpec> spec =
-          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
-      if (spec.isEmpty()) {
+              context,
+              problems,
+              secretPaths,
+              SourceFactory::create);
+      if (source.isEmpty()) {
         continue;
       }
       checkSourceModes(
-          spec.get(), factory.get().name(), object.get(), path, declaredLayers, layers, problems);
-      sources.put(sourceName, new SourceNode(sourceName, factory.get().name(), spec.get()));
+          source.get().created(),
+          source.get().factory().name(),
+          object.get(),
+          path,
+          declaredLayers,
+          layers,
+          problems);
+      sources.put(
+          sourceName,
+          new SourceNode(sourceName, source.get().factory().name(), source.get().created()));
     }
     return sources;
   }
@@ -225,32 +224,25 @@ final class PluginNodes {
               inputs,
               Origins.describe(inputValue != null ? inputValue.origin() : object.get().origin()),
               path));
-      Optional<TransformFactory> factory =
-          factory(PluginKind.TRANSFORM, object.get(), path, problems)
-              .map(TransformFactory.class::cast);
-      if (factory.isEmpty()) {
-        continue;
-      }
-      String subject = "transform type '" + factory.get().name() + "'";
-      Optional<PluginConfig> config =
-          OptionBinder.bind(
-              transformName,
-              subject,
-              factory.get().options(),
+      PluginContext context = new PluginContext(pipelineName, transformName, storageRoot);
+      Optional<Instance<TransformFactory, Transform>> transform =
+          instantiate(
+              PluginKind.TRANSFORM,
+              TransformFactory.class,
               object.get(),
               path,
               TRANSFORM_RESERVED,
-              problems);
-      if (config.isEmpty()) {
-        continue;
-      }
-      collectSecrets(factory.get(), path, secretPaths);
-      PluginContext context = new PluginContext(pipelineName, transformName, storageRoot);
-      Optional<Transform> transform =
-          create(object.get(), path, problems, () -> factory.get().create(config.get(), context));
+              context,
+              problems,
+              secretPaths,
+              TransformFactory::create);
       if (transform.isPresent() && !inputs.isEmpty()) {
         transforms.add(
-            new TransformNode(transformName, factory.get().name(), inputs, transform.get()));
+            new TransformNode(
+                transformName,
+                transform.get().factory().name(),
+                inputs,
+                transform.get().created()));
       }
     }
     return transforms;
@@ -302,6 +294,74 @@ final class PluginNodes {
       return List.of();
     }
     return List.of(previous);
+  }
+
+  /** A plugin found by type and what its factory created from its checked options. */
+  record Instance<F extends PluginFactory, T>(F factory, T created) {}
+
+  /** How a factory of one kind creates what it makes. */
+  interface Creator<F, T> {
+    T create(F factory, PluginConfig config, PluginContext context);
+  }
+
+  /**
+   * The one path every source, transform and sink takes: its factory found by {@code type}, its
+   * options bound and checked (secret ones noted for redaction), then created; empty after adding
+   * what is wrong to {@code problems}.
+   */
+  <F extends PluginFactory, T> Optional<Instance<F, T>> instantiate(
+      PluginKind kind,
+      Class<F> type,
+      ConfigObject object,
+      String path,
+      Set<String> reserved,
+      PluginContext context,
+      List<Problem> problems,
+      Set<String> secretPaths,
+      Creator<F, T> creator) {
+    return bound(kind, type, context.nodeName(), object, path, reserved, problems, secretPaths)
+        .flatMap(
+            chosen ->
+                create(
+                        object,
+                        path,
+                        problems,
+                        () -> creator.create(chosen.factory(), chosen.options(), context))
+                    .map(created -> new Instance<>(chosen.factory(), created)));
+  }
+
+  /**
+   * The factory {@code object}'s {@code type} names and the object's options bound to it (secret
+   * ones noted); empty after adding what is wrong to {@code problems}.
+   */
+  <F extends PluginFactory> Optional<PluginChoice<F>> bound(
+      PluginKind kind,
+      Class<F> type,
+      String nodeName,
+      ConfigObject object,
+      String path,
+      Set<String> reserved,
+      List<Problem> problems,
+      Set<String> secretPaths) {
+    Optional<F> factory = factory(kind, object, path, problems).map(type::cast);
+    if (factory.isEmpty()) {
+      return Optional.empty();
+    }
+    String name = factory.get().name();
+    Optional<PluginConfig> config =
+        OptionBinder.bind(
+            nodeName,
+            kind.label() + " type '" + name + "'",
+            factory.get().options(),
+            object,
+            path,
+            reserved,
+            problems);
+    if (config.isEmpty()) {
+      return Optional.empty();
+    }
+    collectSecrets(factory.get(), path, secretPaths);
+    return Optional.of(new PluginChoice<>(name, factory.get(), config.get()));
   }
 
   Optional<PluginFactory> factory(

@@ -16,52 +16,43 @@ import java.util.Set;
 /** The {@code serving} section: its options, bound and checked like a plugin's. */
 final class ServingSection {
   private static final ConfigOption<String> SERVING_HOST =
-      ConfigOption.optional("host", OptionTypes.string(), "127.0.0.1", "The address to bind.");
+      ConfigOption.required("host", OptionTypes.string(), "The address to bind.");
   private static final ConfigOption<Integer> SERVING_PORT =
-      ConfigOption.optional("port", OptionTypes.integer(), 8088, "The HTTP port.");
+      ConfigOption.required("port", OptionTypes.integer(), "The HTTP port.");
   private static final ConfigOption<java.time.Duration> SERVING_REFRESH =
-      ConfigOption.optional(
-          "refresh-interval",
-          OptionTypes.duration(),
-          java.time.Duration.ofSeconds(1),
-          "How often new data is picked up.");
+      ConfigOption.required(
+          "refresh-interval", OptionTypes.duration(), "How often new data is picked up.");
   private static final ConfigOption<String> SERVING_CACHE =
-      ConfigOption.optional("cache-dir", OptionTypes.string(), "", "Local copy of remote views.");
+      ConfigOption.required("cache-dir", OptionTypes.string(), "Local copy of remote views.");
   private static final ConfigOption<Integer> SERVING_MAX_ROWS =
-      ConfigOption.optional("max-rows", OptionTypes.integer(), 10_000, "Rows per answer.");
+      ConfigOption.required("max-rows", OptionTypes.integer(), "Rows per answer.");
   private static final ConfigOption<java.time.Duration> SERVING_QUERY_TIMEOUT =
-      ConfigOption.optional(
+      ConfigOption.required(
           "query-timeout",
           OptionTypes.duration(),
-          java.time.Duration.ofSeconds(10),
           "How long one query may run before it is cancelled.");
   private static final ConfigOption<Integer> SERVING_CONCURRENT =
-      ConfigOption.optional(
-          "max-concurrent-queries", OptionTypes.integer(), 4, "Queries answered at once.");
+      ConfigOption.required(
+          "max-concurrent-queries", OptionTypes.integer(), "Queries answered at once.");
   private static final ConfigOption<java.time.Duration> SERVING_IDLE =
-      ConfigOption.optional(
-          "idle-timeout",
-          OptionTypes.duration(),
-          java.time.Duration.ofSeconds(10),
-          "How long an HTTP client may send nothing.");
+      ConfigOption.required(
+          "idle-timeout", OptionTypes.duration(), "How long an HTTP client may send nothing.");
   private static final ConfigOption<String> SERVING_TOKEN =
-      ConfigOption.optional("token", OptionTypes.string(), "", "The bearer token.").secret();
+      ConfigOption.required("token", OptionTypes.string(), "The bearer token.").secret();
   private static final ConfigOption<String> SERVING_KEYSTORE =
-      ConfigOption.optional("tls-keystore", OptionTypes.string(), "", "Keystore for HTTPS.");
+      ConfigOption.required("tls-keystore", OptionTypes.string(), "Keystore for HTTPS.");
   private static final ConfigOption<String> SERVING_KEYSTORE_PASSWORD =
-      ConfigOption.optional("tls-keystore-password", OptionTypes.string(), "", "Its password.")
+      ConfigOption.required("tls-keystore-password", OptionTypes.string(), "Its password.")
           .secret();
   private static final ConfigOption<java.time.Duration> SERVING_RETAIN =
-      ConfigOption.optional(
+      ConfigOption.required(
           "retain-superseded",
           OptionTypes.duration(),
-          java.time.Duration.ofMinutes(10),
           "How long superseded view files stay for readers.");
   private static final ConfigOption<Long> SERVING_MEMORY =
-      ConfigOption.optional(
+      ConfigOption.required(
           "memory-limit",
           OptionTypes.memorySize(),
-          2L << 30,
           "The most memory the DuckDB engine uses, views and queries together.");
   private static final Options SERVING_OPTIONS =
       Options.of(

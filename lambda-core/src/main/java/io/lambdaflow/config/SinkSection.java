@@ -13,7 +13,6 @@ import com.typesafe.config.ConfigValue;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.spi.ExecutionMode;
-import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.spi.PluginContext;
 import io.lambdaflow.spi.SinkFactory;
 import io.lambdaflow.spi.SinkSpec;
@@ -149,44 +148,40 @@ final class SinkSection {
       List<Problem> problems,
       Set<String> secretPaths,
       String input) {
-    Optional<SinkFactory> factory =
-        nodes.factory(PluginKind.SINK, object, path, problems).map(SinkFactory.class::cast);
-    if (factory.isEmpty()) {
-      return Optional.empty();
-    }
-    String subject = "sink type '" + factory.get().name() + "'";
-    Optional<PluginConfig> config =
-        OptionBinder.bind(
-            sinkName, subject, factory.get().options(), object, path, reserved, problems);
-    if (config.isEmpty()) {
-      return Optional.empty();
-    }
-    nodes.collectSecrets(factory.get(), path, secretPaths);
     PluginContext context = new PluginContext(pipelineName, sinkName, storageRoot);
-    Optional<SinkSpec> spec =
-        PluginNodes.create(
-            object, path, problems, () -> factory.get().create(config.get(), context));
-    if (spec.isEmpty()) {
+    Optional<PluginNodes.Instance<SinkFactory, SinkSpec>> sink =
+        nodes.instantiate(
+            PluginKind.SINK,
+            SinkFactory.class,
+            object,
+            path,
+            reserved,
+            context,
+            problems,
+            secretPaths,
+            SinkFactory::create);
+    if (sink.isEmpty()) {
       return Optional.empty();
     }
+    SinkFactory factory = sink.get().factory();
+    SinkSpec spec = sink.get().created();
     for (ExecutionMode mode : PluginNodes.layersToCheck(declaredLayers, layers)) {
       boolean supported =
           mode == ExecutionMode.BATCH
-              ? spec.get() instanceof SupportsBatchWrite
-              : spec.get() instanceof SupportsStreamWrite;
+              ? spec instanceof SupportsBatchWrite
+              : spec instanceof SupportsStreamWrite;
       if (!supported) {
         problems.add(
             new Problem(
                 location(object, "type"),
                 path + ".type",
                 "sink type '"
-                    + factory.get().name()
+                    + factory.name()
                     + "' cannot be written by the "
                     + mode.layerName()
                     + " layer (it supports: "
                     + PluginNodes.supportedLayers(
-                        spec.get() instanceof SupportsBatchWrite,
-                        spec.get() instanceof SupportsStreamWrite)
+                        spec instanceof SupportsBatchWrite, spec instanceof SupportsStreamWrite)
                     + "); remove '"
                     + mode.layerName()
                     + "' from layers or choose another sink type"));
@@ -201,7 +196,7 @@ final class SinkSection {
               path + ".output-mode",
               "expected one of " + OUTPUT_MODES + ", got '" + outputMode + "'"));
     } else if (PluginNodes.layersToCheck(declaredLayers, layers).contains(ExecutionMode.STREAMING)
-        && spec.get() instanceof SupportsStreamWrite streaming) {
+        && spec instanceof SupportsStreamWrite streaming) {
       PluginNodes.create(
           object,
           path,
@@ -218,7 +213,6 @@ final class SinkSection {
     }
     return input == null
         ? Optional.empty()
-        : Optional.of(
-            new SinkNode(sinkName, factory.get().name(), input, spec.get(), outputMode, trigger));
+        : Optional.of(new SinkNode(sinkName, factory.name(), input, spec, outputMode, trigger));
   }
 }

@@ -16,9 +16,4 @@ public record EmbeddedKafkaSettings(
   public EmbeddedKafkaSettings {
     topics = List.copyOf(topics);
   }
-
-  /** No embedded broker. */
-  public static EmbeddedKafkaSettings disabled() {
-    return new EmbeddedKafkaSettings(false, 9092, List.of(), 1);
-  }
 }
