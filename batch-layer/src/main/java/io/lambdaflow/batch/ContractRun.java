@@ -2,7 +2,6 @@ package io.lambdaflow.batch;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lambdaflow.pipeline.Pipeline;
@@ -19,8 +18,6 @@ import io.lambdaflow.spi.SupportsHorizon;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.ViewQueries;
 import io.lambdaflow.views.ViewStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +61,7 @@ final class ContractRun {
   private final Pipeline pipeline;
   private final BatchLayer.RunOptions options;
   private final ViewStore store;
+  private final MasterDataset master;
   private final Set<String> sourceNames = new LinkedHashSet<>();
 
   ContractRun(
@@ -73,6 +71,7 @@ final class ContractRun {
     this.pipeline = pipeline;
     this.options = options;
     this.store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
+    this.master = new MasterDataset(spark, pipeline, store);
     pipeline.sources().forEach(s -> sourceNames.add(s.name()));
   }
 
@@ -197,7 +196,7 @@ final class ContractRun {
                 }
               });
       for (String source : changed) {
-        writeMaster(source, fresh.outputs().get(source), run);
+        master.append(source, fresh.outputs().get(source), run);
       }
       Optional<Dataset<Row>> sourceLetters =
           fresh.deadLetters().map(d -> d.where(col(DeadLetters.STAGE).isin(sourceNames.toArray())));
@@ -212,7 +211,7 @@ final class ContractRun {
                 public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
                   return Optional.of(
                       changed.contains(source.name())
-                          ? readMaster(source.name(), run, true)
+                          ? master.read(source.name(), run, true)
                           : empty(source, context, horizons.get(source.name())));
                 }
               });
@@ -266,8 +265,8 @@ final class ContractRun {
               @Override
               public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
                 return Optional.of(
-                    masterExists(source.name())
-                        ? readMaster(source.name(), run, false)
+                    master.exists(source.name())
+                        ? master.read(source.name(), run, false)
                         : empty(source, context, horizons.get(source.name())));
               }
             });
@@ -294,59 +293,6 @@ final class ContractRun {
           new Published.BatchView(target.toString(), rows, Arrays.asList(batchView.columns())));
     }
     return new Published(run, runId, Instant.now(), horizons, views);
-  }
-
-  private void writeMaster(String source, Dataset<Row> records, long run) {
-    Map<String, String> partitions =
-        pipeline.contract().masterPartitions().getOrDefault(source, Map.of());
-    Dataset<Row> data = records;
-    for (Map.Entry<String, String> partition : partitions.entrySet()) {
-      data = data.withColumn(partition.getKey(), expr(partition.getValue()));
-    }
-    Path target = store.masterRun(source, run);
-    try {
-      data.write()
-          .mode("overwrite")
-          .partitionBy(partitions.keySet().toArray(String[]::new))
-          .parquet(target.toString());
-    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
-      throw new PipelineRunException(
-          "source '"
-              + source
-              + "': cannot append to the master dataset at "
-              + target
-              + ": "
-              + PipelineRunException.firstLine(e),
-          e);
-    }
-  }
-
-  /** The master dataset of {@code source}: run {@code run} only, or every run up to it. */
-  private Dataset<Row> readMaster(String source, long run, boolean onlyThisRun) {
-    Set<String> drop = new LinkedHashSet<>();
-    drop.add(ViewStore.RUN_COLUMN);
-    drop.addAll(pipeline.contract().masterPartitions().getOrDefault(source, Map.of()).keySet());
-    Dataset<Row> data =
-        onlyThisRun
-            ? spark
-                .read()
-                .option("mergeSchema", "true")
-                .parquet(store.masterRun(source, run).toString())
-            : spark
-                .read()
-                .option("mergeSchema", "true")
-                .parquet(store.master(source).toString())
-                .where(col(ViewStore.RUN_COLUMN).leq(run));
-    return data.drop(drop.toArray(String[]::new));
-  }
-
-  private boolean masterExists(String source) {
-    Path master = store.master(source);
-    try {
-      return master.getFileSystem(store.hadoop()).exists(master);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot look at the master dataset " + master, e);
-    }
   }
 
   /** No records, in the source's shape: its range from {@code horizon} to itself. */

@@ -48,10 +48,10 @@ import java.util.regex.Pattern;
  *
  * <p>This class is the facade; each part of the work has its own room in this package: {@link
  * ConfigSources} (reading, merging, redacting), {@link FrameworkSections} (spark, speed,
- * embedded-kafka), {@link PluginNodes} (sources and transforms, and finding and creating any
- * plugin), {@link SinkSection}, {@link ViewSection}, {@link ContractSection} (master, metastore),
- * {@link ServingSection}, {@link GraphCheck} (inputs, cycles, order) and {@link ConfigObjects}
- * (reading objects with problems collected).
+ * embedded-kafka), {@link PluginNodes} (sources, and finding and creating any plugin), {@link
+ * TransformSection}, {@link SinkSection}, {@link ViewSection}, {@link ContractSection} (master,
+ * metastore), {@link ServingSection}, {@link GraphCheck} (inputs, cycles, order) and {@link
+ * ConfigObjects} (reading objects with problems collected).
  */
 public final class PipelineLoader {
   /** Where pipeline defaults live in {@code reference.conf}. */
@@ -83,6 +83,7 @@ public final class PipelineLoader {
   private final PluginRegistry registry;
   private final PluginNodes nodes;
   private final SinkSection sinkSection;
+  private final TransformSection transformSection;
   private final ConfigSources configSources;
 
   public PipelineLoader(PluginRegistry registry, ClassLoader classLoader) {
@@ -91,6 +92,7 @@ public final class PipelineLoader {
     this.registry = registry;
     this.nodes = new PluginNodes(registry);
     this.sinkSection = new SinkSection(nodes);
+    this.transformSection = new TransformSection(nodes);
     this.configSources = new ConfigSources(classLoader);
   }
 
@@ -198,7 +200,7 @@ public final class PipelineLoader {
             root, name, storageRoot, declaredLayers, layers, problems, secretPaths, sourceNames);
     List<Declared> declaredTransforms = new ArrayList<>();
     List<TransformNode> transforms =
-        nodes.transforms(
+        transformSection.transforms(
             root, name, storageRoot, sourceNames, problems, secretPaths, declaredTransforms);
     List<Declared> declaredSinks = new ArrayList<>();
     List<SinkNode> sinks =

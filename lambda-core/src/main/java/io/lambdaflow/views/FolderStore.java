@@ -2,10 +2,6 @@ package io.lambdaflow.views;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdaflow.spi.Horizon;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,12 +10,10 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -40,7 +34,6 @@ import org.apache.hadoop.fs.Path;
  */
 public final class FolderStore implements ViewStore {
   private static final String META = "_lambda_meta.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String root;
   private final String pipeline;
@@ -114,7 +107,7 @@ public final class FolderStore implements ViewStore {
         return Published.NONE;
       }
       try (InputStream in = fs.open(latest.get())) {
-        return parsePublished(JSON.readTree(in));
+        return StoreJson.readPublished(in);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read what was published under " + publishedDir(), e);
@@ -134,7 +127,7 @@ public final class FolderStore implements ViewStore {
       for (int i = files.size() - 1; i >= 0; i--) {
         Published published;
         try (InputStream in = fs.open(files.get(i))) {
-          published = parsePublished(JSON.readTree(in));
+          published = StoreJson.readPublished(in);
         }
         if (!published.publishedAt().isAfter(cutoff)) {
           return Optional.of(published);
@@ -158,7 +151,7 @@ public final class FolderStore implements ViewStore {
       FileSystem fs = target.getFileSystem(hadoop);
       fs.mkdirs(publishedDir());
       try (OutputStream out = fs.create(aside, true)) {
-        out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(published)));
+        out.write(StoreJson.write(published));
       }
       if (fs.exists(target)) {
         throw new IllegalStateException(
@@ -236,7 +229,7 @@ public final class FolderStore implements ViewStore {
     try {
       FileSystem fs = target.getFileSystem(hadoop);
       try (OutputStream out = fs.create(new Path(aside, META), true)) {
-        out.write(JSON.writeValueAsBytes(toJson(batch)));
+        out.write(StoreJson.write(batch));
       }
       fs.delete(target, true);
       if (!fs.rename(aside, target)) {
@@ -279,7 +272,7 @@ public final class FolderStore implements ViewStore {
           continue;
         }
         try (InputStream in = fs.open(new Path(status.getPath(), META))) {
-          SpeedBatch batch = parseSpeedBatch(JSON.readTree(in), path);
+          SpeedBatch batch = StoreJson.readSpeedBatch(in, path);
           now.put(path, new Described(status.getModificationTime(), batch));
           batches.add(batch);
         } catch (FileNotFoundException e) {
@@ -332,100 +325,5 @@ public final class FolderStore implements ViewStore {
     } catch (FileNotFoundException e) {
       return new FileStatus[0];
     }
-  }
-
-  private static ObjectNode toJson(Published published) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("run", published.run());
-    node.put("runId", published.runId());
-    node.put("publishedAt", published.publishedAt().toString());
-    ObjectNode horizons = node.putObject("horizons");
-    published.horizons().forEach((source, horizon) -> horizons.set(source, toJson(horizon)));
-    ObjectNode views = node.putObject("views");
-    published
-        .views()
-        .forEach(
-            (name, view) -> {
-              ObjectNode v = views.putObject(name);
-              v.put("path", view.path());
-              v.put("rows", view.rows());
-              view.columns().forEach(v.putArray("columns")::add);
-            });
-    return node;
-  }
-
-  private static ObjectNode toJson(Horizon horizon) {
-    ObjectNode node = JSON.createObjectNode();
-    new TreeMap<>(horizon.ends()).forEach(node::put);
-    return node;
-  }
-
-  private static Published parsePublished(JsonNode node) {
-    Map<String, Horizon> horizons = new LinkedHashMap<>();
-    node.path("horizons")
-        .fields()
-        .forEachRemaining(e -> horizons.put(e.getKey(), new Horizon(longs(e.getValue()))));
-    Map<String, Published.BatchView> views = new LinkedHashMap<>();
-    node.path("views")
-        .fields()
-        .forEachRemaining(
-            e ->
-                views.put(
-                    e.getKey(),
-                    new Published.BatchView(
-                        e.getValue().path("path").asText(),
-                        e.getValue().path("rows").asLong(),
-                        strings(e.getValue().path("columns")))));
-    return new Published(
-        node.path("run").asLong(),
-        node.path("runId").asText(),
-        Instant.parse(node.path("publishedAt").asText()),
-        horizons,
-        views);
-  }
-
-  private static ObjectNode toJson(SpeedBatch batch) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("batchId", batch.batchId());
-    node.put("rows", batch.rows());
-    batch.columns().forEach(node.putArray("columns")::add);
-    ObjectNode offsets = node.putObject("maxOffsets");
-    batch
-        .maxOffsets()
-        .forEach(
-            (source, byPartition) -> {
-              ObjectNode s = offsets.putObject(source);
-              byPartition.forEach(s::put);
-            });
-    node.put("writtenAt", batch.writtenAt().toString());
-    return node;
-  }
-
-  private static SpeedBatch parseSpeedBatch(JsonNode node, String path) {
-    Map<String, Map<String, Long>> offsets = new LinkedHashMap<>();
-    node.path("maxOffsets")
-        .fields()
-        .forEachRemaining(e -> offsets.put(e.getKey(), longs(e.getValue())));
-    return new SpeedBatch(
-        node.path("batchId").asLong(),
-        path,
-        node.path("rows").asLong(),
-        strings(node.path("columns")),
-        offsets,
-        Instant.parse(node.path("writtenAt").asText()));
-  }
-
-  private static Map<String, Long> longs(JsonNode node) {
-    Map<String, Long> values = new TreeMap<>();
-    node.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asLong()));
-    return values;
-  }
-
-  private static List<String> strings(JsonNode node) {
-    List<String> values = new ArrayList<>();
-    for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
-      values.add(it.next().asText());
-    }
-    return values;
   }
 }

@@ -69,9 +69,9 @@ public final class HttpService implements AutoCloseable {
   public static HttpService start(String name, HttpSettings settings, HttpHandler handler)
       throws IOException {
     requireNonNull(handler, "handler is null");
-    String refusal = beyondLoopbackProblem(settings);
-    if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
+    Optional<String> refusal = beyondLoopbackProblem(settings);
+    if (refusal.isPresent()) {
+      throw new IllegalArgumentException(refusal.get());
     }
     QueuedThreadPool threads = new QueuedThreadPool(settings.threads(), 2);
     threads.setName(name + "-http");
@@ -122,23 +122,24 @@ public final class HttpService implements AutoCloseable {
   }
 
   /**
-   * Why these settings may not be served, or null: an address beyond loopback needs a token and
-   * TLS, for anyone who can reach it could otherwise read (and, for ingest APIs, write) data.
+   * Why these settings may not be served, if they may not: an address beyond loopback needs a token
+   * and TLS, for anyone who can reach it could otherwise read (and, for ingest APIs, write) data.
    */
-  public static String beyondLoopbackProblem(HttpSettings settings) {
+  public static Optional<String> beyondLoopbackProblem(HttpSettings settings) {
     if (isLoopback(settings.host())) {
-      return null;
+      return Optional.empty();
     }
     if (settings.token().isEmpty() || settings.tls().isEmpty()) {
-      return "binding "
-          + settings.host()
-          + " reaches beyond loopback, which needs both a bearer token and TLS (a keystore);"
-          + " missing: "
-          + (settings.token().isEmpty() ? "the token" : "")
-          + (settings.token().isEmpty() && settings.tls().isEmpty() ? " and " : "")
-          + (settings.tls().isEmpty() ? "the keystore" : "");
+      return Optional.of(
+          "binding "
+              + settings.host()
+              + " reaches beyond loopback, which needs both a bearer token and TLS (a keystore);"
+              + " missing: "
+              + (settings.token().isEmpty() ? "the token" : "")
+              + (settings.token().isEmpty() && settings.tls().isEmpty() ? " and " : "")
+              + (settings.tls().isEmpty() ? "the keystore" : ""));
     }
-    return null;
+    return Optional.empty();
   }
 
   /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost). */

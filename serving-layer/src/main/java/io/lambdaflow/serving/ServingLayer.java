@@ -13,10 +13,7 @@ import io.lambdaflow.registry.PluginKind;
 import io.lambdaflow.registry.PluginRegistry;
 import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.views.MergeSql;
-import io.lambdaflow.views.Published;
-import io.lambdaflow.views.SpeedBatch;
 import io.lambdaflow.views.ViewStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -49,7 +45,6 @@ public final class ServingLayer implements AutoCloseable {
   private final Engine engine;
   private final MergeSql sql;
   private final ServingCache cache;
-  private final Map<String, ViewState> states = new LinkedHashMap<>();
 
   /** What {@link #views()} answers: replaced whole after each refresh, read without a lock. */
   private volatile List<ViewState> served = List.of();
@@ -57,9 +52,7 @@ public final class ServingLayer implements AutoCloseable {
   /** Held to read (queries) or to change (a refresh) the engine's relations and their states. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
 
-  private final Map<String, List<String>> relations = new LinkedHashMap<>();
-  private final Map<String, SpeedRows.Load> speedLoads = new LinkedHashMap<>();
-  private final AtomicLong generation = new AtomicLong();
+  private final ViewRefresh views;
 
   private ScheduledExecutorService refresher;
 
@@ -114,6 +107,8 @@ public final class ServingLayer implements AutoCloseable {
     this.cache = new ServingCache(pipeline.contract().serving().cacheDir(), store.hadoop());
     this.engine = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
     this.sql = new MergeSql(this.engine::quote);
+    this.views =
+        new ViewRefresh(pipeline, store, this.engine, sql, cache, lock, states -> served = states);
   }
 
   public Pipeline pipeline() {
@@ -153,194 +148,7 @@ public final class ServingLayer implements AutoCloseable {
    * added or pruned. Returns whether anything changed.
    */
   public synchronized boolean refresh() {
-    Published published = store.published();
-    List<Engine.Change> changes = new ArrayList<>();
-    List<String> obsolete = new ArrayList<>();
-    Map<String, ViewState> next = new LinkedHashMap<>();
-    long gen = generation.incrementAndGet();
-    String horizonTable = "__lambda_horizon_" + published.run();
-    boolean horizonLoaded = relations.values().stream().anyMatch(r -> r.contains(horizonTable));
-    boolean horizonNeeded = false;
-    Map<String, List<String>> relationsBefore = new LinkedHashMap<>();
-    relations.forEach((k, v) -> relationsBefore.put(k, List.copyOf(v)));
-    Map<String, SpeedRows.Load> nextLoads = new LinkedHashMap<>();
-    for (ViewNode view : pipeline.views()) {
-      ViewState previous = states.get(view.name());
-      List<SpeedBatch> speed =
-          store.speedBatches(view.name()).stream().filter(b -> !b.coveredBy(published)).toList();
-      if (previous != null
-          && previous.published().run() == published.run()
-          && previous.sameSpeedBatches(speed)) {
-        next.put(view.name(), previous);
-        if (speedLoads.containsKey(view.name())) {
-          nextLoads.put(view.name(), speedLoads.get(view.name()));
-        }
-        continue;
-      }
-      Optional<Published.BatchView> batch = published.view(view.name());
-      List<String> columns =
-          batch
-              .map(Published.BatchView::columns)
-              .or(() -> speed.stream().findFirst().map(SpeedBatch::columns))
-              .orElse(List.of());
-      List<String> viewRelations = new ArrayList<>();
-      String batchTable = null;
-      if (batch.isPresent()) {
-        batchTable = "__lambda_b_" + view.name() + "_" + published.run();
-        boolean loaded = relations.getOrDefault(view.name(), List.of()).contains(batchTable);
-        if (!loaded) {
-          List<String> files = files(batch.get().path());
-          if (files.isEmpty()) {
-            batchTable = null; // an empty batch view: Spark wrote no data files
-          } else {
-            changes.add(new Engine.ParquetTable(batchTable, files, view.keys()));
-          }
-        }
-        if (batchTable != null) {
-          viewRelations.add(batchTable);
-        }
-      }
-      String speedPart = null;
-      Optional<SpeedRows.Load> load =
-          SpeedRows.plan(
-              view,
-              speedLoads.get(view.name()),
-              speed,
-              published,
-              horizonTable,
-              changes,
-              this::files);
-      if (load.isPresent()) {
-        nextLoads.put(view.name(), load.get());
-        String rows = SpeedRows.relation(view.name());
-        speedPart = "__lambda_sp_" + view.name() + "_" + gen;
-        horizonNeeded = true;
-        changes.add(
-            new Engine.QueryTable(speedPart, sql.speedPart(view, columns, engine.quote(rows))));
-        viewRelations.add(rows);
-        viewRelations.add(speedPart);
-      }
-      if (batchTable == null && speedPart == null) {
-        obsolete.addAll(relations.getOrDefault(view.name(), List.of()));
-        relations.remove(view.name());
-        continue;
-      }
-      String either = engine.quote(batchTable != null ? batchTable : speedPart);
-      changes.add(
-          new Engine.View(
-              batchPart(view.name()),
-              batchTable != null
-                  ? sql.part(view, columns, engine.quote(batchTable), false)
-                  : sql.part(view, columns, either, true)));
-      changes.add(
-          new Engine.View(
-              speedPart(view.name()),
-              speedPart != null
-                  ? sql.part(view, columns, engine.quote(speedPart), false)
-                  : sql.part(view, columns, either, true)));
-      changes.add(
-          new Engine.View(
-              view.name(),
-              sql.merged(
-                  view,
-                  columns,
-                  batchTable == null ? null : engine.quote(batchTable),
-                  speedPart == null ? null : engine.quote(speedPart))));
-      for (String old : relations.getOrDefault(view.name(), List.of())) {
-        if (!viewRelations.contains(old)) {
-          obsolete.add(old);
-        }
-      }
-      relations.put(view.name(), viewRelations);
-      next.put(
-          view.name(),
-          new ViewState(
-              view,
-              MergeSql.servedColumns(view, columns),
-              published,
-              speed,
-              batch.map(Published.BatchView::rows).orElse(0L),
-              -1,
-              Instant.now()));
-    }
-    if (changes.isEmpty() && obsolete.isEmpty()) {
-      return false;
-    }
-    if (horizonNeeded && !horizonLoaded) {
-      changes.add(0, new Engine.HorizonTable(horizonTable, SpeedRows.horizonRows(published)));
-      List<String> horizons = relations.computeIfAbsent("", k -> new ArrayList<>());
-      obsolete.addAll(horizons);
-      horizons.clear();
-      horizons.add(horizonTable);
-    }
-    obsolete.forEach(o -> changes.add(new Engine.Drop(o)));
-    // Queries see the engine and the state describing it change together (see coverage()).
-    lock.writeLock().lock();
-    try {
-      applyAndPublish(changes, relationsBefore, nextLoads, next);
-    } finally {
-      lock.writeLock().unlock();
-    }
-    LOG.info(
-        "serving: refreshed to batch run {} and {} speed micro-batch(es)",
-        published.run(),
-        next.values().stream().mapToInt(s -> s.speedBatches().size()).sum());
-    return true;
-  }
-
-  private void applyAndPublish(
-      List<Engine.Change> changes,
-      Map<String, List<String>> relationsBefore,
-      Map<String, SpeedRows.Load> nextLoads,
-      Map<String, ViewState> next) {
-    try {
-      engine.apply(changes);
-    } catch (RuntimeException e) {
-      relations.clear();
-      relations.putAll(relationsBefore);
-      throw e;
-    }
-    speedLoads.clear();
-    speedLoads.putAll(nextLoads);
-    for (Map.Entry<String, ViewState> entry : next.entrySet()) {
-      ViewState state = entry.getValue();
-      if (state.speedRows() < 0) {
-        long speedRows = 0;
-        List<String> parts = relations.get(entry.getKey());
-        String speedRowsTable =
-            parts.stream().filter(r -> r.startsWith("__lambda_sr_")).findFirst().orElse(null);
-        if (speedRowsTable != null) {
-          Object value =
-              engine
-                  .query(
-                      "SELECT COUNT(*) FROM " + engine.quote(speedRowsTable),
-                      List.of(),
-                      1,
-                      java.time.Duration.ofMinutes(10))
-                  .rows()
-                  .get(0)
-                  .get(0);
-          speedRows = ((Number) value).longValue();
-        }
-        entry.setValue(
-            new ViewState(
-                state.view(),
-                state.columns(),
-                state.published(),
-                state.speedBatches(),
-                state.batchRows(),
-                speedRows,
-                state.refreshedAt()));
-      }
-    }
-    states.clear();
-    states.putAll(next);
-    served = List.copyOf(states.values());
-  }
-
-  /** The local paths the engine reads a stored view's data files by. */
-  private List<String> files(String path) {
-    return cache.local(engine, store.parquetFiles(path));
+    return views.refresh();
   }
 
   /**

@@ -1,0 +1,92 @@
+package io.lambdaflow.batch;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.views.ViewStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FSError;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The master dataset of each source, where the view store puts it: Parquet partitioned by the run
+ * that appended it ({@link ViewStore#RUN_COLUMN}) and by the pipeline's declared partitions.
+ */
+final class MasterDataset {
+  private final SparkSession spark;
+  private final Pipeline pipeline;
+  private final ViewStore store;
+
+  MasterDataset(SparkSession spark, Pipeline pipeline, ViewStore store) {
+    this.spark = spark;
+    this.pipeline = pipeline;
+    this.store = store;
+  }
+
+  /**
+   * Appends {@code records} of {@code source} as run {@code run} (replacing what a killed run
+   * left).
+   */
+  void append(String source, Dataset<Row> records, long run) {
+    Map<String, String> partitions =
+        pipeline.contract().masterPartitions().getOrDefault(source, Map.of());
+    Dataset<Row> data = records;
+    for (Map.Entry<String, String> partition : partitions.entrySet()) {
+      data = data.withColumn(partition.getKey(), expr(partition.getValue()));
+    }
+    Path target = store.masterRun(source, run);
+    try {
+      data.write()
+          .mode("overwrite")
+          .partitionBy(partitions.keySet().toArray(String[]::new))
+          .parquet(target.toString());
+    } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
+      throw new PipelineRunException(
+          "source '"
+              + source
+              + "': cannot append to the master dataset at "
+              + target
+              + ": "
+              + PipelineRunException.firstLine(e),
+          e);
+    }
+  }
+
+  /** The master dataset of {@code source}: run {@code run} only, or every run up to it. */
+  Dataset<Row> read(String source, long run, boolean onlyThisRun) {
+    Set<String> drop = new LinkedHashSet<>();
+    drop.add(ViewStore.RUN_COLUMN);
+    drop.addAll(pipeline.contract().masterPartitions().getOrDefault(source, Map.of()).keySet());
+    Dataset<Row> data =
+        onlyThisRun
+            ? spark
+                .read()
+                .option("mergeSchema", "true")
+                .parquet(store.masterRun(source, run).toString())
+            : spark
+                .read()
+                .option("mergeSchema", "true")
+                .parquet(store.master(source).toString())
+                .where(col(ViewStore.RUN_COLUMN).leq(run));
+    return data.drop(drop.toArray(String[]::new));
+  }
+
+  /** Whether any run appended to the master dataset of {@code source}. */
+  boolean exists(String source) {
+    Path master = store.master(source);
+    try {
+      return master.getFileSystem(store.hadoop()).exists(master);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look at the master dataset " + master, e);
+    }
+  }
+}
