@@ -12,7 +12,6 @@ import io.lambdaflow.serving.HttpApi;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.testkit.TestPipelines;
-import io.lambdaflow.views.FolderStore;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
 import io.lambdaflow.views.ViewStore;
@@ -51,9 +50,7 @@ public final class ServingBenchmark {
   public static Result run(SparkSession spark, Settings settings) throws Exception {
     Path store = settings.work().resolve("store");
     Pipeline pipeline = pipeline(store);
-    ViewStore lambda =
-        new FolderStore(
-            store.toString(), pipeline.name(), spark.sparkContext().hadoopConfiguration());
+    ViewStore lambda = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
     long hosts = Math.max(1, settings.batchRows() / 10);
     writeBatchView(spark, lambda, settings.batchRows(), hosts);
     writeSpeedView(spark, lambda, settings.batchRows(), settings.speedRows(), hosts);

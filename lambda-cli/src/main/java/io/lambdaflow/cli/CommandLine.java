@@ -132,11 +132,6 @@ record CommandLine(
     return args[index];
   }
 
-  /** Whether a switch such as --recompute was given. */
-  boolean has(String name) {
-    return flags.containsKey(name);
-  }
-
   /** A flag's value, or the default. */
   String flag(String name, String defaultValue) {
     return flags.getOrDefault(name, defaultValue);

@@ -25,10 +25,10 @@ import io.lambdaflow.spi.Suggestions;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FSError;
@@ -89,9 +89,10 @@ public final class Launcher {
                 }
               });
       PluginRegistry registry = injector.getInstance(PluginRegistry.class);
-      Optional<LayerFactory> layer = registry.layer(verb);
+      // The built-in verbs come first: a layer plugin cannot take one over.
+      Optional<LayerFactory> layer = VERBS.contains(verb) ? Optional.empty() : registry.layer(verb);
       if (layer.isEmpty() && !VERBS.contains(verb)) {
-        Set<String> known = new LinkedHashSet<>(registry.all(PluginKind.LAYER).keySet());
+        Set<String> known = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
         known.addAll(VERBS);
         err.println(
             "lambda: unknown verb '"
@@ -208,6 +209,11 @@ public final class Launcher {
       }
     }
     PluginConfig options = new PluginConfig(verb, factory.options(), values);
+    Optional<String> wrong = LayerOptions.problem(factory, options);
+    if (wrong.isPresent()) {
+      err.println("lambda " + verb + ": " + wrong.get());
+      return CONFIGURATION_ERROR;
+    }
     Map<String, String> overrides = new LinkedHashMap<>(command.overrides());
     overrides.putAll(factory.overrides(command.options()));
     Optional<Pipeline> prepared = prepare(loader, command.withOverrides(overrides), factory.mode());
@@ -233,16 +239,20 @@ public final class Launcher {
     } catch (IllegalArgumentException e) {
       err.println("lambda " + verb + ": " + e.getMessage());
       return CONFIGURATION_ERROR;
+    } catch (RuntimeException e) {
+      LOG.debug("the {} layer could not be created", verb, e);
+      err.println("lambda " + verb + ": cannot create the layer: " + reason(e));
+      return RUNTIME_FAILURE;
     }
     try (EmbeddedServices services =
             factory.mode().isPresent()
                 ? EmbeddedServices.start(pipeline, err)
                 : EmbeddedServices.none();
         layer) {
-      layer.start();
       if (factory.continuous()) {
-        // SIGTERM or Ctrl-C: stop (a speed layer after its current micro-batch), return, exit 0.
-        // Any other shutdown does the same before Spark's own hooks stop the executor.
+        // SIGTERM or Ctrl-C, from the moment the layer starts: stop (a speed layer after its
+        // current micro-batch), return, exit 0. Any other shutdown does the same before Spark's own
+        // hooks stop the executor. A layer closed while it starts stops once it has started.
         ShutdownHooks.onTermination("the " + verb + " layer", layer::close);
         ShutdownHooks.beforeSpark(
             () -> {
@@ -250,6 +260,7 @@ public final class Launcher {
               services.close();
             });
       }
+      layer.start();
       layer.await();
       return OK;
     } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError

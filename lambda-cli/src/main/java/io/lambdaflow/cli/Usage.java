@@ -74,6 +74,7 @@ final class Usage {
           "serve",
               """
           usage: lambda serve FILE [--engine NAME] [--host H] [--port N] [-Dkey=value ...]
+                              [--jars a.jar,b.jar]
 
           Serves the pipeline's views over HTTP (serving.host:serving.port, 127.0.0.1:8088 by
           default): each view is the latest published batch view merged with the speed view's
@@ -82,7 +83,8 @@ final class Usage {
             GET  /views                       views with horizon, freshness and row counts
             GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
             POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
-          The engine is a plugin (serving.engine; lambda plugins lists them): duckdb (default)
+          The engine is a plugin (serving.engine; lambda plugins lists them; --engine NAME takes
+          one with its default options): duckdb (default)
           answers from locally cached Parquet in milliseconds; spark runs Spark SQL, for views
           larger than one machine. Ctrl-C stops it.
           """,

@@ -79,7 +79,8 @@ class PluginJarsTest {
     assertThat(misspelt.status()).isEqualTo(2);
     assertThat(misspelt.err())
         .startsWith(
-            "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: batch, published,");
+            "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: batch, broker,"
+                + " help, plugins, produce, published, serve, speed, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());

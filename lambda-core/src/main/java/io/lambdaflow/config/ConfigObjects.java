@@ -50,6 +50,30 @@ final class ConfigObjects {
     return value == null ? Optional.empty() : asObject(value, path, "an object", problems);
   }
 
+  /**
+   * A framework section reference.conf always provides: a problem when it is absent (set to null in
+   * a file, which stops it merging with the defaults) or not an object.
+   */
+  static Optional<ConfigObject> section(
+      ConfigObject parent, String key, String path, List<Problem> problems) {
+    if (parent.get(key) == null) {
+      problems.add(missing(parent, path));
+      return Optional.empty();
+    }
+    return object(parent, key, path, problems);
+  }
+
+  /** The problem of a framework key missing from a file read over reference.conf. */
+  static Problem missing(ConfigObject parent, String path) {
+    return new Problem(
+        Origins.describe(parent.origin()),
+        path,
+        "missing '"
+            + path
+            + "': reference.conf gives it a default, so it was set to null here, or"
+            + " reference.conf is not on the classpath");
+  }
+
   static Optional<ConfigObject> asObject(
       ConfigValue value, String path, String what, List<Problem> problems) {
     if (value instanceof ConfigObject object) {

@@ -101,9 +101,13 @@ final class ContractSection {
         }
       }
     }
-    Optional<ConfigObject> servingObject = object(root, "serving", "serving", problems);
+    Optional<ConfigObject> servingObject =
+        ConfigObjects.section(root, "serving", "serving", problems);
     Optional<ContractSettings.Serving> serving =
         ServingSection.bind(servingObject, nodes, problems, secretPaths);
+    if (root.get("store") == null) {
+      problems.add(ConfigObjects.missing(root, "store"));
+    }
     Optional<PluginChoice<ViewStoreFactory>> store =
         Optional.ofNullable(root.get("store"))
             .flatMap(
@@ -116,7 +120,8 @@ final class ContractSection {
                         "store",
                         problems,
                         secretPaths));
-    Optional<ConfigObject> metastoreObject = object(root, "metastore", "metastore", problems);
+    Optional<ConfigObject> metastoreObject =
+        ConfigObjects.section(root, "metastore", "metastore", problems);
     Optional<PluginConfig> metastoreConfig =
         metastoreObject.flatMap(
             o ->

@@ -1,7 +1,7 @@
 package io.lambdaflow.config;
 
 import static io.lambdaflow.config.ConfigObjects.location;
-import static io.lambdaflow.config.ConfigObjects.object;
+import static io.lambdaflow.config.ConfigObjects.section;
 
 import com.typesafe.config.ConfigObject;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
@@ -60,7 +60,7 @@ final class FrameworkSections {
   private FrameworkSections() {}
 
   static Optional<SparkSettings> spark(ConfigObject root, List<Problem> problems) {
-    return object(root, "spark", "spark", problems)
+    return section(root, "spark", "spark", problems)
         .flatMap(
             o ->
                 OptionBinder.bind(
@@ -69,7 +69,7 @@ final class FrameworkSections {
   }
 
   static Optional<SpeedSettings> speed(ConfigObject root, List<Problem> problems) {
-    Optional<ConfigObject> speed = object(root, "speed", "speed", problems);
+    Optional<ConfigObject> speed = section(root, "speed", "speed", problems);
     Optional<PluginConfig> settings =
         speed.flatMap(
             o ->
@@ -87,7 +87,7 @@ final class FrameworkSections {
                 c.get(SPEED_TRIGGER), location(speed.get(), "trigger"), "speed.trigger", problems));
     Optional<SpeedSettings.Restart> restart =
         speed
-            .flatMap(s -> object(s, "restart", "speed.restart", problems))
+            .flatMap(s -> section(s, "restart", "speed.restart", problems))
             .flatMap(
                 r ->
                     OptionBinder.bind(
@@ -115,7 +115,7 @@ final class FrameworkSections {
   }
 
   static Optional<EmbeddedKafkaSettings> embeddedKafka(ConfigObject root, List<Problem> problems) {
-    return object(root, "embedded-kafka", "embedded-kafka", problems)
+    return section(root, "embedded-kafka", "embedded-kafka", problems)
         .flatMap(
             o ->
                 OptionBinder.bind(

@@ -179,15 +179,12 @@ public final class PipelineLoader {
                     + "' to layers"));
       }
     }
-    // reference.conf gives every framework key its default; these are empty only after a problem.
+    // reference.conf gives every framework key its default; each of these is empty only after a
+    // problem was added (ConfigObjects.section and .missing).
     Optional<String> storageRootValue =
         optionalString(root, "storage-root", "storage-root", problems);
-    if (storageRootValue.isEmpty() && !root.containsKey("storage-root")) {
-      problems.add(
-          new Problem(
-              location(root, "storage-root"),
-              "storage-root",
-              "missing storage-root: where the framework keeps the pipeline's data"));
+    if (!root.containsKey("storage-root")) {
+      problems.add(ConfigObjects.missing(root, "storage-root"));
     }
     String storageRoot = storageRootValue.orElse("");
     Optional<SparkSettings> spark = FrameworkSections.spark(root, problems);

@@ -5,11 +5,9 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.lambdaflow.pipeline.PluginChoice;
 import io.lambdaflow.registry.PluginKind;
-import io.lambdaflow.spi.PluginConfig;
 import io.lambdaflow.spi.PluginFactory;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,13 +28,9 @@ final class PluginChoices {
       List<Problem> problems,
       Set<String> secretPaths) {
     if (value.valueType() == ConfigValueType.STRING) {
-      String name = (String) value.unwrapped();
-      return nodes
-          .named(kind, name, value, path, problems)
-          .map(
-              f ->
-                  new PluginChoice<>(
-                      name, type.cast(f), new PluginConfig(name, f.options(), Map.of())));
+      // The name alone: the plugin with its defaults, checked like { type = name } (a required
+      // option is reported at this line).
+      value = value.atKey("type").root();
     }
     if (value.valueType() != ConfigValueType.OBJECT) {
       problems.add(

@@ -33,9 +33,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The plugin sections (sources, transforms, sinks, the dead-letter sink): each entry's factory
- * found by type, its options bound and checked, its spec created, what it can do checked against
- * the layers it runs in.
+ * Plugins in a pipeline file: the sources section, and the one path every plugin is found, bound
+ * and created by ({@link #instantiate}, {@link #bound}, {@link #named}), used by the transform and
+ * sink sections and the framework's plugin choices too. What a source can do is checked against the
+ * layers it runs in.
  */
 final class PluginNodes {
   private static final Set<String> SOURCE_RESERVED = Set.of("type");

@@ -85,6 +85,9 @@ final class ServingSection {
       return Optional.empty();
     }
     ConfigObject object = section.get();
+    if (object.get("engine") == null) {
+      problems.add(ConfigObjects.missing(object, "serving.engine"));
+    }
     Optional<PluginChoice<EngineFactory>> engine =
         Optional.ofNullable(object.get("engine"))
             .flatMap(

@@ -3,9 +3,9 @@ package io.lambdaflow.layer;
 import io.lambdaflow.engine.QueryResult;
 
 /**
- * A capability of a layer that serves views: answering queries in process, as its HTTP API does.
- * The built-in {@code serve} layer has it; the store contract test kit and embedding programs use
- * it.
+ * What a layer that serves views answers in process, as its HTTP API does ({@link
+ * Layer#answers()}). The built-in {@code serve} layer has it; the store contract test kit and
+ * embedding programs use it.
  */
 public interface AnswersQueries {
 

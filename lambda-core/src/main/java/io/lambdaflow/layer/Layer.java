@@ -1,5 +1,7 @@
 package io.lambdaflow.layer;
 
+import java.util.Optional;
+
 /**
  * A running layer of a pipeline: the batch layer, the speed layer, the serving layer, or one of
  * your own. Every layer has the same lifecycle, so {@code lambda NAME FILE} runs any of them:
@@ -36,4 +38,12 @@ public interface Layer extends AutoCloseable {
   /** Stops the layer; idempotent. */
   @Override
   void close();
+
+  /**
+   * The layer's answers to queries over the views it serves, in process, if it serves any (the
+   * {@code serve} layer does); empty for others.
+   */
+  default Optional<AnswersQueries> answers() {
+    return Optional.empty();
+  }
 }

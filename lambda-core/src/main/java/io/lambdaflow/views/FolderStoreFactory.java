@@ -14,7 +14,9 @@ public final class FolderStoreFactory implements ViewStoreFactory {
           "keep-published",
           OptionTypes.integer(),
           10,
-          "How many published states (one per batch run) stay; older ones are deleted.");
+          "How many published states (one per batch run) stay; older ones are deleted. Batch runs"
+              + " clean up what a state older than serving.retain-superseded superseded, so keep"
+              + " more than the runs made in that time.");
 
   @Override
   public String name() {
@@ -32,11 +34,12 @@ public final class FolderStoreFactory implements ViewStoreFactory {
     return Options.of(KEEP_PUBLISHED)
         .withRules(
             config ->
-                config.get(KEEP_PUBLISHED) < 1
+                config.get(KEEP_PUBLISHED) < 2
                     ? List.of(
                         new OptionRule.Violation(
                             KEEP_PUBLISHED.key(),
-                            "must be at least 1, got " + config.get(KEEP_PUBLISHED)))
+                            "must be at least 2 (the newest and one before it), got "
+                                + config.get(KEEP_PUBLISHED)))
                     : List.of());
   }
 

@@ -269,10 +269,28 @@ class PipelineLoaderTest {
         .containsExactly(
             "p.conf:1: layers: unknown layer 'sped'; did you mean 'speed'? (known layers: batch,"
                 + " speed)",
-            "p.conf:5: serving.engine: unknown serving engine type 'dukdb'; did you mean 'duckdb'?"
+            "p.conf:5: serving.engine.type: unknown serving engine type 'dukdb'; did you mean"
+                + " 'duckdb'?"
                 + " (known serving engine types: duckdb)",
             "p.conf:7: store.type: unknown view store type 'folder'; did you mean 'folders'?"
                 + " (known view store types: folders)");
+  }
+
+  @Test
+  void aFrameworkSectionSetToNullIsAProblemNotACrash() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                speed = null
+                speed { trigger = "10 seconds", checkpoint-root = "/cp" }
+                """
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:5: speed.restart: missing 'speed.restart': reference.conf gives it a default,"
+                + " so it was set to null here, or reference.conf is not on the classpath");
   }
 
   @Test
@@ -300,7 +318,9 @@ class PipelineLoaderTest {
                 store { type = folders, keep-published = 0 }
                 """
                     + DEAD_LETTER))
-        .containsExactly("p.conf:4: store.keep-published: must be at least 1, got 0");
+        .containsExactly(
+            "p.conf:4: store.keep-published: must be at least 2 (the newest and one before it),"
+                + " got 0");
     Pipeline pipeline =
         valid(
             """

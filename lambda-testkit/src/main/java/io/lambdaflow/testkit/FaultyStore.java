@@ -30,10 +30,15 @@ public final class FaultyStore implements ViewStore {
     this.faults = faults;
   }
 
-  /** How many of the next publishes and micro-batch commits fail. */
+  /**
+   * How many of the next publishes and micro-batch commits fail: before the step ({@code
+   * publishes}, {@code commits}), or right after the commit, as a process killed between the commit
+   * and its checkpoint would ({@code afterCommits}; the replay commits the batch again).
+   */
   public static final class Faults {
     public final AtomicInteger publishes = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
+    public final AtomicInteger afterCommits = new AtomicInteger();
   }
 
   /** A pipeline whose store fails as its {@code faults} say. */
@@ -86,6 +91,10 @@ public final class FaultyStore implements ViewStore {
   public void commitSpeedBatch(String view, SpeedBatch batch) {
     failIf(faults.commits, "committing micro-batch " + batch.batchId() + " of " + view);
     store.commitSpeedBatch(view, batch);
+    if (faults.afterCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new IllegalStateException(
+          "injected fault: killed after committing micro-batch " + batch.batchId() + " of " + view);
+    }
   }
 
   @Override

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * The built-in layer {@code serve} ({@code lambda serve FILE}): the merged views over HTTP until
@@ -80,6 +82,11 @@ public final class ServeLayerFactory implements LayerFactory {
 
   /** A running serving layer and its HTTP API. */
   private static final class Served implements Layer, AnswersQueries {
+    @Override
+    public Optional<AnswersQueries> answers() {
+      return Optional.of(this);
+    }
+
     private final LayerContext context;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ServingLayer serving;
@@ -94,6 +101,9 @@ public final class ServeLayerFactory implements LayerFactory {
     public void start() throws Exception {
       Pipeline pipeline = context.pipeline();
       synchronized (this) {
+        if (closed) {
+          return; // stopped before it started
+        }
         serving = ServingLayer.open(pipeline, context.spark(), hadoop(pipeline));
         serving.start();
         api =
@@ -125,29 +135,33 @@ public final class ServeLayerFactory implements LayerFactory {
                   + "/query\nCtrl-C stops it");
     }
 
-    /** Hadoop settings of the pipeline's spark.conf ("spark.hadoop.*"), without a Spark session. */
+    /**
+     * The Hadoop configuration a Spark session of this pipeline would have, without starting one:
+     * Spark's own rules over the pipeline's spark.conf and spark.* system properties
+     * ("spark.hadoop.*" entries, the AWS_* environment variables for s3a).
+     */
     private static Configuration hadoop(Pipeline pipeline) {
-      Configuration hadoop = new Configuration();
-      pipeline
-          .spark()
-          .conf()
-          .forEach(
-              (key, value) -> {
-                if (key.startsWith("spark.hadoop.")) {
-                  hadoop.set(key.substring("spark.hadoop.".length()), value);
-                }
-              });
-      return hadoop;
+      SparkConf conf = new SparkConf();
+      pipeline.spark().conf().forEach(conf::set);
+      return SparkHadoopUtil.get().newConfiguration(conf);
     }
 
     @Override
     public boolean refresh() {
-      return serving.refresh();
+      return started().refresh();
     }
 
     @Override
     public QueryResult query(String sql) {
-      return serving.query(sql);
+      return started().query(sql);
+    }
+
+    private ServingLayer started() {
+      ServingLayer layer = serving;
+      if (layer == null) {
+        throw new IllegalStateException("the serve layer has not started");
+      }
+      return layer;
     }
 
     @Override

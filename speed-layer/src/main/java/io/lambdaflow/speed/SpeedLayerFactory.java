@@ -44,10 +44,14 @@ public final class SpeedLayerFactory implements LayerFactory {
   public Layer create(LayerContext context) {
     Pipeline pipeline = context.pipeline();
     return new Layer() {
-      private volatile SupervisedPipeline running;
+      private SupervisedPipeline running;
+      private boolean closed;
 
       @Override
-      public void start() {
+      public synchronized void start() {
+        if (closed) {
+          return; // stopped before it started
+        }
         running = new SpeedLayer(context.spark().get()).run(pipeline);
         context
             .out()
@@ -63,12 +67,20 @@ public final class SpeedLayerFactory implements LayerFactory {
 
       @Override
       public void await() throws Exception {
-        running.awaitTermination();
+        SupervisedPipeline started;
+        synchronized (this) {
+          started = running;
+        }
+        if (started != null) {
+          started.awaitTermination();
+        }
         context.out().println("speed layer of '" + pipeline.name() + "' stopped");
       }
 
+      /** Stops after the current micro-batch; while the layer starts, once it has started. */
       @Override
-      public void close() {
+      public synchronized void close() {
+        closed = true;
         if (running != null) {
           running.close();
         }
