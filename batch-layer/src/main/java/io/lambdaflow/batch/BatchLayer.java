@@ -119,9 +119,9 @@ public final class BatchLayer {
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
       for (SinkNode sink : pipeline.sinks()) {
-        write(sink, plan.sinkInputs().get(sink.name()));
+        write(sink, plan.sinkInputs().get(sink.name()), runId);
       }
-      plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters));
+      plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId));
       // Counts of finished actions arrive within moments; one deadline for all of them, so a sink
       // that reports none (see RunMetrics) costs the run this much once, not once per count.
       Instant countsDeadline = Instant.now().plus(PATIENCE);
@@ -200,17 +200,24 @@ public final class BatchLayer {
     return metrics.map(row -> row.<Long>getAs("records")).orElse(RunSummary.UNKNOWN);
   }
 
-  void write(SinkNode sink, Dataset<Row> data) {
+  /**
+   * Writes a sink's input.
+   *
+   * @param writeId the write's identity ({@link WriteContext#writeId()}): the run id, or for a
+   *     contract run its number, which a re-run after a kill repeats
+   */
+  void write(SinkNode sink, Dataset<Row> data, String writeId) {
     writeTo(
         sink,
         PipelinePlanner.withoutMetadata(data)
-            .observe(outputMetric(sink.name()), count(lit(1)).alias("records")));
+            .observe(outputMetric(sink.name()), count(lit(1)).alias("records")),
+        writeId);
   }
 
-  private void writeTo(SinkNode sink, Dataset<Row> observed) {
+  private void writeTo(SinkNode sink, Dataset<Row> observed, String writeId) {
     try {
       ((SupportsBatchWrite) sink.spec())
-          .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH));
+          .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH, writeId));
     } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       throw new PipelineRunException(
           "sink '"
@@ -223,7 +230,7 @@ public final class BatchLayer {
     }
   }
 
-  void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters) {
+  void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters, String writeId) {
     List<Column> metrics = new ArrayList<>();
     for (SourceNode source : pipeline.sources()) {
       metrics.add(
@@ -233,7 +240,8 @@ public final class BatchLayer {
     writeTo(
         pipeline.deadLetter(),
         letters.observe(
-            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)));
+            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)),
+        writeId);
   }
 
   void commitSources(Pipeline pipeline) {

@@ -216,7 +216,7 @@ final class ContractRun {
                 }
               });
       for (SinkNode sink : pipeline.sinks()) {
-        layer.write(sink, slice.sinkInputs().get(sink.name()));
+        layer.write(sink, slice.sinkInputs().get(sink.name()), "run-" + run);
       }
       Optional<Dataset<Row>> transformLetters =
           slice
@@ -230,7 +230,7 @@ final class ContractRun {
           sourceLetters.isPresent() && transformLetters.isPresent()
               ? Optional.of(sourceLetters.get().unionByName(transformLetters.get()))
               : sourceLetters.or(() -> transformLetters);
-      letters.ifPresent(l -> layer.writeDeadLetters(pipeline, l));
+      letters.ifPresent(l -> layer.writeDeadLetters(pipeline, l, "run-" + run));
 
       Instant deadline = Instant.now().plus(BatchLayer.PATIENCE);
       Optional<Row> rejected =

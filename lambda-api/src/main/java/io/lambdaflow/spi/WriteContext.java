@@ -10,11 +10,21 @@ import org.apache.spark.sql.SparkSession;
  * @param spark the session writing
  * @param sinkName the sink's name in the pipeline
  * @param mode the layer writing
+ * @param writeId what this write is, so that a sink can write it once: the same for a batch run of
+ *     the lambda contract run again after a kill (its run number) and for a micro-batch replayed
+ *     after a crash (its batch id); unique otherwise
  */
-public record WriteContext(SparkSession spark, String sinkName, ExecutionMode mode) {
+public record WriteContext(
+    SparkSession spark, String sinkName, ExecutionMode mode, String writeId) {
   public WriteContext {
     requireNonNull(spark, "spark is null");
     requireNonNull(sinkName, "sinkName is null");
     requireNonNull(mode, "mode is null");
+    requireNonNull(writeId, "writeId is null");
+  }
+
+  /** A write with an id of its own, that nothing repeats. */
+  public WriteContext(SparkSession spark, String sinkName, ExecutionMode mode) {
+    this(spark, sinkName, mode, java.util.UUID.randomUUID().toString());
   }
 }

@@ -48,7 +48,7 @@ public final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static final Set<String> VERBS =
-      Set.of("validate", "broker", "produce", "plugins", "help");
+      Set.of("validate", "broker", "postgres", "produce", "plugins", "help");
 
   private final InputStream in;
   private final PrintStream out;
@@ -133,6 +133,7 @@ public final class Launcher {
         }
         case "validate" -> validate(loader, command);
         case "broker" -> Services.broker(command, out, err);
+        case "postgres" -> Services.postgres(command, out, err);
         case "produce" -> Services.produce(command, in, err);
         default -> throw new IllegalStateException("verb " + verb);
       };

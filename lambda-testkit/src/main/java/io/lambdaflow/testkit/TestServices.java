@@ -1,6 +1,7 @@
 package io.lambdaflow.testkit;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.embedded.EmbeddedPostgres;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       stop it.
  *   <li>{@link EmbeddedKafka}: a KRaft broker on a free loopback port, one per test class, stopped
  *       (its log folder deleted) after the class's last test, also when a test fails.
+ *   <li>{@link EmbeddedPostgres}: a PostgreSQL server on a free loopback port, likewise one per
+ *       test class.
  * </ul>
  *
  * <pre>{@code
@@ -32,18 +35,21 @@ public final class TestServices implements ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(TestServices.class);
 
-  /** The broker of one test class, closed by JUnit when the class's context closes. */
-  private record Broker(EmbeddedKafka kafka) implements ExtensionContext.Store.CloseableResource {
+  /** A service of one test class, closed by JUnit when the class's context closes. */
+  private record Service(AutoCloseable service)
+      implements ExtensionContext.Store.CloseableResource {
     @Override
-    public void close() {
-      kafka.close();
+    public void close() throws Exception {
+      service.close();
     }
   }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == SparkSession.class || type == EmbeddedKafka.class;
+    return type == SparkSession.class
+        || type == EmbeddedKafka.class
+        || type == EmbeddedPostgres.class;
   }
 
   @Override
@@ -51,10 +57,16 @@ public final class TestServices implements ParameterResolver {
     if (parameter.getParameter().getType() == SparkSession.class) {
       return TestSpark.session();
     }
+    Class<?> type = parameter.getParameter().getType();
     return classContext(context)
         .getStore(NAMESPACE)
-        .getOrComputeIfAbsent("broker", key -> new Broker(EmbeddedKafka.start()), Broker.class)
-        .kafka();
+        .getOrComputeIfAbsent(
+            type,
+            key ->
+                new Service(
+                    type == EmbeddedKafka.class ? EmbeddedKafka.start() : EmbeddedPostgres.start()),
+            Service.class)
+        .service();
   }
 
   /** The context of the test class (not of one method), so a broker lives as long as the class. */

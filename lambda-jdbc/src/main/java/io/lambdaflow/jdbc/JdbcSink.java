@@ -1,0 +1,70 @@
+package io.lambdaflow.jdbc;
+
+import io.lambdaflow.spi.InvalidOptionException;
+import io.lambdaflow.spi.StreamWriteContext;
+import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.SupportsStreamWrite;
+import io.lambdaflow.spi.WriteContext;
+import java.sql.SQLException;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The jdbc sink: see {@link PgWrite} for how a batch is written exactly once. */
+final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
+
+  private final PgTarget target;
+  private final boolean createTable;
+
+  JdbcSink(PgTarget target, boolean createTable) {
+    this.target = target;
+    this.createTable = createTable;
+  }
+
+  @Override
+  public void writeBatch(Dataset<Row> data, WriteContext context) {
+    prepare(data);
+    long rows = PgWrite.write(target, data, context.writeId());
+    LOG.info(
+        "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
+  }
+
+  @Override
+  public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
+      throws TimeoutException {
+    prepare(data);
+    PgTarget streamed = target;
+    VoidFunction2<Dataset<Row>, Long> write =
+        (batch, id) -> PgWrite.write(streamed, batch, String.valueOf(id));
+    return context.writer(data).foreachBatch(write).start();
+  }
+
+  @Override
+  public void validateOutputMode(String outputMode) {
+    if (target.mode().equals("overwrite")) {
+      throw new InvalidOptionException(
+          JdbcSinkFactory.MODE.key(),
+          "mode = overwrite replaces the table in a batch run; the speed layer appends or upserts");
+    }
+    if (!outputMode.equals("append") && !target.mode().equals("upsert")) {
+      throw new InvalidOptionException(
+          JdbcSinkFactory.MODE.key(),
+          "output-mode = " + outputMode + " rewrites rows: use mode = upsert with a key");
+    }
+  }
+
+  /** The table created or checked, the staging table and the ledger made, before any row. */
+  private void prepare(Dataset<Row> data) {
+    try {
+      PgTables.prepare(target, data.schema(), createTable);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot prepare table " + target.table() + ": " + e.getMessage(), e);
+    }
+  }
+}

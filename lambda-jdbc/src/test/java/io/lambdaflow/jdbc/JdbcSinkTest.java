@@ -1,0 +1,283 @@
+package io.lambdaflow.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lambdaflow.embedded.EmbeddedPostgres;
+import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.WriteContext;
+import io.lambdaflow.testkit.TestPipelines;
+import io.lambdaflow.testkit.TestServices;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jdbc sink against a real PostgreSQL: types, modes, the ledger, table checks, psql. */
+@ExtendWith(TestServices.class)
+class JdbcSinkTest {
+  private static EmbeddedPostgres postgres;
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  private static final StructType EVENTS =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("host", DataTypes.StringType)
+          .add("n", DataTypes.IntegerType)
+          .add("price", DataTypes.createDecimalType(12, 3))
+          .add("ratio", DataTypes.DoubleType)
+          .add("ok", DataTypes.BooleanType)
+          .add("day", DataTypes.DateType)
+          .add("at", DataTypes.TimestampType)
+          .add("raw", DataTypes.BinaryType);
+
+  @BeforeAll
+  static void start(EmbeddedPostgres server, SparkSession session) {
+    postgres = server;
+    spark = session;
+  }
+
+  private Dataset<Row> events(Row... rows) {
+    return spark.createDataFrame(Arrays.asList(rows), EVENTS).repartition(3);
+  }
+
+  private static Row event(long id, String host, Integer n, String price) {
+    return RowFactory.create(
+        id,
+        host,
+        n,
+        price == null ? null : new BigDecimal(price),
+        n == null ? null : n / 4.0,
+        n == null ? null : n % 2 == 0,
+        n == null ? null : Date.valueOf("2026-12-0" + (1 + n % 9)),
+        n == null
+            ? null
+            : Timestamp.from(Instant.parse("2026-12-03T10:15:30.123456Z").plusSeconds(n)),
+        host == null ? null : host.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private SupportsBatchWrite sink(String options) {
+    Pipeline pipeline =
+        TestPipelines.batch(
+            "layers = [batch]\nstorage-root = \""
+                + dir
+                + "\"\nsources { in { type = files, format = json, path = \""
+                + dir
+                + "\" } }\nsinks { out { type = jdbc, url = \""
+                + postgres.jdbcUrl("postgres")
+                + "\", "
+                + options
+                + " } }\n");
+    return (SupportsBatchWrite) pipeline.sink("out").orElseThrow().spec();
+  }
+
+  private static void write(SupportsBatchWrite sink, Dataset<Row> data, String id) {
+    sink.writeBatch(data, new WriteContext(spark, "out", ExecutionMode.BATCH, id));
+  }
+
+  private static List<String> rows(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection connection = postgres.connect("postgres");
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(sql)) {
+      ResultSetMetaData meta = result.getMetaData();
+      while (result.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          values.add(String.valueOf(result.getObject(i)));
+        }
+        rows.add(String.join("|", values));
+      }
+    }
+    return rows;
+  }
+
+  private static void sql(String sql) throws SQLException {
+    try (Connection connection = postgres.connect("postgres");
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  @Test
+  void appendCreatesTheTableWritesEveryTypeAndABatchOnlyOnce() throws Exception {
+    SupportsBatchWrite sink = sink("table = typed, sink-id = typed");
+    Dataset<Row> data =
+        events(
+            event(1, "a", 1, "12.345"),
+            event(2, "b", 2, "-0.001"),
+            event(3, "c", 3, "123456789.5"),
+            event(4, null, null, null),
+            event(5, "ü€\"'\\,", 0, "0"));
+    write(sink, data, "run-1");
+    write(sink, data, "run-1"); // the same run again: the ledger has it
+    assertThat(
+            rows(
+                "SELECT id, host, n, price, ratio, ok, day, to_char(at AT TIME ZONE 'UTC',"
+                    + " 'YYYY-MM-DD HH24:MI:SS.US'), convert_from(raw, 'UTF8') FROM typed ORDER BY"
+                    + " id"))
+        .containsExactly(
+            "1|a|1|12.345|0.25|false|2026-12-02|2026-12-03 10:15:31.123456|a",
+            "2|b|2|-0.001|0.5|true|2026-12-03|2026-12-03 10:15:32.123456|b",
+            "3|c|3|123456789.500|0.75|false|2026-12-04|2026-12-03 10:15:33.123456|c",
+            "4|null|null|null|null|null|null|null|null",
+            "5|ü€\"'\\,|0|0.000|0.0|true|2026-12-01|2026-12-03 10:15:30.123456|ü€\"'\\,");
+    assertThat(
+            rows(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name ="
+                    + " 'typed' ORDER BY ordinal_position"))
+        .containsExactly(
+            "id|bigint",
+            "host|text",
+            "n|integer",
+            "price|numeric",
+            "ratio|double precision",
+            "ok|boolean",
+            "day|date",
+            "at|timestamp with time zone",
+            "raw|bytea");
+    assertThat(rows("SELECT sink_id, batch_id, rows FROM lambda_ledger WHERE sink_id = 'typed'"))
+        .containsExactly("typed|run-1|5");
+    assertThat(rows("SELECT count(*) FROM lambda_stage_typed")).containsExactly("0");
+
+    write(sink, events(event(6, "f", 6, "1")), "run-2");
+    assertThat(rows("SELECT count(*), sum(id) FROM typed")).containsExactly("6|21");
+  }
+
+  @Test
+  void upsertKeepsTheLastRowOfEachKey() throws Exception {
+    SupportsBatchWrite sink = sink("table = latest, mode = upsert, key = [host]");
+    write(sink, events(event(1, "a", 1, "1"), event(2, "b", 2, "2")), "1");
+    write(
+        sink,
+        spark
+            .createDataFrame(
+                List.of(event(3, "b", 3, "3"), event(4, "c", 4, "4"), event(5, "c", 5, "5")),
+                EVENTS)
+            .coalesce(1),
+        "2");
+    assertThat(rows("SELECT host, id FROM latest ORDER BY host"))
+        .containsExactly("a|1", "b|3", "c|5");
+    assertThat(
+            rows(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'latest'::regclass AND"
+                    + " i.indisprimary"))
+        .containsExactly("host");
+  }
+
+  @Test
+  void overwriteReplacesTheRowsOfTheTable() throws Exception {
+    SupportsBatchWrite sink = sink("table = snapshot, mode = overwrite");
+    write(sink, events(event(1, "a", 1, "1"), event(2, "b", 2, "2")), "run-1");
+    write(sink, events(event(3, "c", 3, "3")), "run-2");
+    assertThat(rows("SELECT id FROM snapshot")).containsExactly("3");
+  }
+
+  @Test
+  void aTableWhoseColumnsDoNotFitIsAnErrorBeforeAnyRowIsWritten() throws Exception {
+    sql(
+        "CREATE TABLE narrow (id integer, host text, n integer, price numeric, ratio double"
+            + " precision, ok boolean, day date, at timestamptz, raw bytea)");
+    SupportsBatchWrite sink = sink("table = narrow");
+    assertThatThrownBy(() -> write(sink, events(event(1, "a", 1, "1")), "run-1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "table narrow column 'id' is integer, but the dataset's 'id' is bigint (written as"
+                + " bigint); change the column or cast the data");
+    sql("CREATE TABLE thin (id bigint)");
+    assertThatThrownBy(() -> write(sink("table = thin"), events(event(1, "a", 1, "1")), "run-1"))
+        .hasMessage(
+            "table thin has no column 'host' for the dataset's string column; its columns: id");
+    sql(
+        "CREATE TABLE keyless (id bigint, host text, n integer, price numeric(12,3), ratio double"
+            + " precision, ok boolean, day date, at timestamptz, raw bytea)");
+    assertThatThrownBy(
+            () ->
+                write(
+                    sink("table = keyless, mode = upsert, key = [id]"),
+                    events(event(1, "a", 1, "1")),
+                    "1"))
+        .hasMessage(
+            "table keyless has no unique index on exactly (id), which an upsert needs: CREATE"
+                + " UNIQUE INDEX ON keyless (id)");
+    assertThat(rows("SELECT count(*) FROM narrow")).containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM keyless")).containsExactly("0");
+  }
+
+  @Test
+  void upsertNeedsAKeyAndOtherDatabasesAreRefusedAtValidation() {
+    String base =
+        "layers = [batch]\nstorage-root = \""
+            + dir
+            + "\"\nsources { in { type = files, format = json, path = \""
+            + dir
+            + "\" } }\n";
+    assertThat(
+            TestPipelines.invalid(
+                    base
+                        + "sinks { out { type = jdbc, url = \"jdbc:postgresql://x/db\", table = t,"
+                        + " mode = upsert } }\n")
+                .getMessage())
+        .contains(
+            "sinks.out.key: missing required option 'key' (a list of strings) when mode = upsert");
+    assertThat(
+            TestPipelines.invalid(
+                    base
+                        + "sinks { out { type = jdbc, url = \"jdbc:mysql://x/db\", table = t } }\n")
+                .getMessage())
+        .contains(
+            "sinks.out.url: expected a PostgreSQL URL, jdbc:postgresql://host:port/database;"
+                + " other databases are not written yet");
+  }
+
+  @Test
+  void theRealPsqlClientReadsTheRows() throws Exception {
+    write(sink("table = shown"), events(event(1, "a", 1, "1.5"), event(2, "b", 2, "2")), "x");
+    Process psql =
+        new ProcessBuilder(
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(postgres.port()),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-At",
+                "-c",
+                "SELECT id, host, price FROM shown ORDER BY id")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(psql.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(psql.exitValue()).as(out).isZero();
+    assertThat(out).isEqualTo("1|a|1.500\n2|b|2.000\n");
+  }
+}
