@@ -13,10 +13,12 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.SinkRejections;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.spi.DeadLetters;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.ReadContext;
+import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.SupportsBatchRead;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.WriteContext;
@@ -118,8 +120,9 @@ public final class BatchLayer {
         };
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
+      SinkRejections rejections = new SinkRejections(spark, pipeline);
       for (SinkNode sink : pipeline.sinks()) {
-        write(sink, plan.sinkInputs().get(sink.name()), runId);
+        write(sink, plan.sinkInputs().get(sink.name()), runId, rejections);
       }
       plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId));
       // Counts of finished actions arrive within moments; one deadline for all of them, so a sink
@@ -147,7 +150,7 @@ public final class BatchLayer {
               sink.name(),
               sink.type());
         }
-        recordsOut.put(sink.name(), written);
+        recordsOut.put(sink.name(), refusedLeftOut(written, rejections.count(sink.name())));
       }
 
       RunSummary summary =
@@ -158,7 +161,7 @@ public final class BatchLayer {
               Duration.between(started, Instant.now()),
               recordsIn,
               recordsOut,
-              plan.deadLetters().isPresent() ? records(deadLetters) : 0,
+              (plan.deadLetters().isPresent() ? records(deadLetters) : 0) + rejections.total(),
               pipeline.deadLetter().type(),
               0,
               Map.of());
@@ -196,6 +199,11 @@ public final class BatchLayer {
     return "lambda_out_" + sink;
   }
 
+  /** A sink's rows written: those it was given, less those its destination refused. */
+  static long refusedLeftOut(long given, long refused) {
+    return given == RunSummary.UNKNOWN ? given : given - refused;
+  }
+
   static long records(Optional<Row> metrics) {
     return metrics.map(row -> row.<Long>getAs("records")).orElse(RunSummary.UNKNOWN);
   }
@@ -205,19 +213,24 @@ public final class BatchLayer {
    *
    * @param writeId the write's identity ({@link WriteContext#writeId()}): the run id, or for a
    *     contract run its number, which a re-run after a kill repeats
+   * @param rejections where the rows the sink's destination refuses go
    */
-  void write(SinkNode sink, Dataset<Row> data, String writeId) {
+  void write(SinkNode sink, Dataset<Row> data, String writeId, SinkRejections rejections) {
     writeTo(
         sink,
         PipelinePlanner.withoutMetadata(data)
             .observe(outputMetric(sink.name()), count(lit(1)).alias("records")),
-        writeId);
+        writeId,
+        rejections.of(sink.name()));
   }
 
-  private void writeTo(SinkNode sink, Dataset<Row> observed, String writeId) {
+  private void writeTo(
+      SinkNode sink, Dataset<Row> observed, String writeId, Rejections rejections) {
     try {
       ((SupportsBatchWrite) sink.spec())
-          .writeBatch(observed, new WriteContext(spark, sink.name(), ExecutionMode.BATCH, writeId));
+          .writeBatch(
+              observed,
+              new WriteContext(spark, sink.name(), ExecutionMode.BATCH, writeId, rejections));
     } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       throw new PipelineRunException(
           "sink '"
@@ -241,7 +254,8 @@ public final class BatchLayer {
         pipeline.deadLetter(),
         letters.observe(
             DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)),
-        writeId);
+        writeId,
+        Rejections.none(pipeline.deadLetter().name()));
   }
 
   void commitSources(Pipeline pipeline) {

@@ -8,6 +8,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.SinkRejections;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.DeadLetters;
@@ -215,8 +216,9 @@ final class ContractRun {
                           : empty(source, context, horizons.get(source.name())));
                 }
               });
+      SinkRejections rejections = new SinkRejections(spark, pipeline);
       for (SinkNode sink : pipeline.sinks()) {
-        layer.write(sink, slice.sinkInputs().get(sink.name()), "run-" + run);
+        layer.write(sink, slice.sinkInputs().get(sink.name()), "run-" + run, rejections);
       }
       Optional<Dataset<Row>> transformLetters =
           slice
@@ -246,9 +248,11 @@ final class ContractRun {
       for (SinkNode sink : pipeline.sinks()) {
         recordsOut.put(
             sink.name(),
-            BatchLayer.records(metrics.await(BatchLayer.outputMetric(sink.name()), deadline)));
+            BatchLayer.refusedLeftOut(
+                BatchLayer.records(metrics.await(BatchLayer.outputMetric(sink.name()), deadline)),
+                rejections.count(sink.name())));
       }
-      return letters.isPresent() ? BatchLayer.records(rejected) : 0;
+      return (letters.isPresent() ? BatchLayer.records(rejected) : 0) + rejections.total();
     } finally {
       reused.forEach(Dataset::unpersist);
     }

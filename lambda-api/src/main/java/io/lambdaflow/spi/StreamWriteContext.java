@@ -22,4 +22,11 @@ public interface StreamWriteContext {
    * already set.
    */
   DataStreamWriter<Row> writer(Dataset<Row> data);
+
+  /**
+   * Where rows the destination refuses go, from within a micro-batch (the pipeline's dead letters).
+   */
+  default Rejections rejections() {
+    return Rejections.none(sinkName());
+  }
 }

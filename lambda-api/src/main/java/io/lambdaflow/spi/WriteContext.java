@@ -13,17 +13,28 @@ import org.apache.spark.sql.SparkSession;
  * @param writeId what this write is, so that a sink can write it once: the same for a batch run of
  *     the lambda contract run again after a kill (its run number) and for a micro-batch replayed
  *     after a crash (its batch id); unique otherwise
+ * @param rejections where rows the destination refuses go (the pipeline's dead letters)
  */
 public record WriteContext(
-    SparkSession spark, String sinkName, ExecutionMode mode, String writeId) {
+    SparkSession spark,
+    String sinkName,
+    ExecutionMode mode,
+    String writeId,
+    Rejections rejections) {
   public WriteContext {
     requireNonNull(spark, "spark is null");
     requireNonNull(sinkName, "sinkName is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(writeId, "writeId is null");
+    requireNonNull(rejections, "rejections is null");
   }
 
-  /** A write with an id of its own, that nothing repeats. */
+  /** A write with no dead letters: a refused row fails it ({@link Rejections#none}). */
+  public WriteContext(SparkSession spark, String sinkName, ExecutionMode mode, String writeId) {
+    this(spark, sinkName, mode, writeId, Rejections.none(sinkName));
+  }
+
+  /** A write with an id of its own, that nothing repeats, and no dead letters. */
   public WriteContext(SparkSession spark, String sinkName, ExecutionMode mode) {
     this(spark, sinkName, mode, java.util.UUID.randomUUID().toString());
   }

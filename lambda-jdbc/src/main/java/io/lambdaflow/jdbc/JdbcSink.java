@@ -1,6 +1,7 @@
 package io.lambdaflow.jdbc;
 
 import io.lambdaflow.spi.InvalidOptionException;
+import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
@@ -29,7 +30,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   @Override
   public void writeBatch(Dataset<Row> data, WriteContext context) {
     prepare(data);
-    long rows = PgWrite.write(target, data, context.writeId());
+    long rows = PgWrite.write(target, data, context.writeId(), context.rejections());
     LOG.info(
         "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
   }
@@ -39,8 +40,9 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
       throws TimeoutException {
     prepare(data);
     PgTarget streamed = target;
+    Rejections rejections = context.rejections();
     VoidFunction2<Dataset<Row>, Long> write =
-        (batch, id) -> PgWrite.write(streamed, batch, String.valueOf(id));
+        (batch, id) -> PgWrite.write(streamed, batch, String.valueOf(id), rejections);
     return context.writer(data).foreachBatch(write).start();
   }
 

@@ -1,5 +1,6 @@
 package io.lambdaflow.jdbc;
 
+import io.lambdaflow.spi.Rejections;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,10 +8,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Dataset;
@@ -37,13 +40,29 @@ final class PgWrite {
 
   private PgWrite() {}
 
-  /** Writes {@code data} as batch {@code batch}; returns the rows merged (0 for a replay). */
-  static long write(PgTarget target, Dataset<Row> data, String batch) {
+  /**
+   * Writes {@code data} as batch {@code batch}; returns the rows merged (0 for a replay). Rows the
+   * database refuses (a constraint, a value that does not fit) go to {@code rejections}.
+   */
+  static long write(PgTarget target, Dataset<Row> data, String batch, Rejections rejections) {
     StructType schema = data.schema();
     String copy = copySql(target, schema);
     data.foreachPartition((Iterator<Row> rows) -> stage(target, schema, copy, batch, rows));
     try {
-      return merge(target, schema, batch);
+      try {
+        return merge(target, schema, batch, Optional.empty());
+      } catch (SQLException e) {
+        if (!refusedData(e)) {
+          throw e;
+        }
+        LOG.warn(
+            "sink {}: the database refused a row of batch {} ({}); merging it row by row, refused"
+                + " rows to the dead letters",
+            target.sinkId(),
+            batch,
+            firstLine(e));
+        return merge(target, schema, batch, Optional.of(rejections));
+      }
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot merge batch " + batch + " into " + target.table() + ": " + e.getMessage(), e);
@@ -95,8 +114,13 @@ final class PgWrite {
     }
   }
 
-  /** On the driver: the staged batch into the table and the ledger, in one transaction. */
-  private static long merge(PgTarget target, StructType schema, String batch) throws SQLException {
+  /**
+   * On the driver: the staged batch into the table and the ledger, in one transaction; all rows in
+   * one statement, or, given where refused rows go, row by row (each under a savepoint).
+   */
+  private static long merge(
+      PgTarget target, StructType schema, String batch, Optional<Rejections> rowByRow)
+      throws SQLException {
     try (Connection connection = target.connect()) {
       connection.setAutoCommit(false);
       try {
@@ -112,9 +136,14 @@ final class PgWrite {
               statement.execute("DELETE FROM " + target.quotedTable());
             }
           }
-          try (PreparedStatement insert = connection.prepareStatement(mergeSql(target, schema))) {
-            insert.setString(1, batch);
-            merged = insert.executeUpdate();
+          if (rowByRow.isPresent()) {
+            merged = mergeRows(connection, target, schema, batch, rowByRow.get());
+          } else {
+            try (PreparedStatement insert =
+                connection.prepareStatement(mergeSql(target, schema, ""))) {
+              insert.setString(1, batch);
+              merged = insert.executeUpdate();
+            }
           }
           try (PreparedStatement record =
               connection.prepareStatement(
@@ -148,6 +177,83 @@ final class PgWrite {
     }
   }
 
+  /**
+   * Each staged row of the batch on its own, in order, under a savepoint: a row the database
+   * refuses is rolled back to it and sent to {@code rejections} (before the transaction commits)
+   * with the database's reason and the row as JSON.
+   */
+  private static long mergeRows(
+      Connection connection,
+      PgTarget target,
+      StructType schema,
+      String batch,
+      Rejections rejections)
+      throws SQLException {
+    List<String> pairs = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      pairs.add("'" + field.name().replace("'", "''") + "', " + PgTypes.quote(field.name()));
+    }
+    record Staged(int part, long seq, String json) {}
+    List<Staged> staged = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT _lambda_part, _lambda_seq, json_build_object("
+                + String.join(", ", pairs)
+                + ")::text FROM "
+                + target.stage()
+                + " WHERE _lambda_batch = ? ORDER BY _lambda_part, _lambda_seq")) {
+      query.setString(1, batch);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          staged.add(new Staged(rows.getInt(1), rows.getLong(2), rows.getString(3)));
+        }
+      }
+    }
+    long merged = 0;
+    List<Rejections.Rejected> refused = new ArrayList<>();
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            mergeSql(target, schema, " AND _lambda_part = ? AND _lambda_seq = ?"))) {
+      for (Staged row : staged) {
+        insert.setString(1, batch);
+        insert.setInt(2, row.part());
+        insert.setLong(3, row.seq());
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+          merged += insert.executeUpdate();
+          connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+          if (!refusedData(e)) {
+            throw e;
+          }
+          connection.rollback(savepoint);
+          refused.add(new Rejections.Rejected(firstLine(e), row.json()));
+        }
+      }
+    }
+    rejections.reject(refused);
+    LOG.info(
+        "sink {}: batch {}: {} row(s) merged, {} refused by the database",
+        target.sinkId(),
+        batch,
+        merged,
+        refused.size());
+    return merged;
+  }
+
+  /** Whether the database refused the data itself: a data exception or a broken constraint. */
+  private static boolean refusedData(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /** The database's message without its "ERROR: " and detail lines. */
+  private static String firstLine(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).replaceFirst("^ERROR: ", "");
+  }
+
   private static boolean committed(Connection connection, PgTarget target, String batch)
       throws SQLException {
     try (PreparedStatement query =
@@ -165,7 +271,7 @@ final class PgWrite {
    * The merge: every staged row of the batch; for an upsert, the last row of each key (by partition
    * and place in it) and {@code ON CONFLICT} updating the other columns.
    */
-  static String mergeSql(PgTarget target, StructType schema) {
+  static String mergeSql(PgTarget target, StructType schema, String condition) {
     List<String> columns = new ArrayList<>();
     for (StructField field : schema.fields()) {
       columns.add(PgTypes.quote(field.name()));
@@ -180,7 +286,8 @@ final class PgWrite {
           + list
           + " FROM "
           + target.stage()
-          + " WHERE _lambda_batch = ?";
+          + " WHERE _lambda_batch = ?"
+          + condition;
     }
     String keys = target.key().stream().map(PgTypes::quote).collect(Collectors.joining(", "));
     List<String> updates = new ArrayList<>();
@@ -200,7 +307,9 @@ final class PgWrite {
         + list
         + " FROM "
         + target.stage()
-        + " WHERE _lambda_batch = ? ORDER BY "
+        + " WHERE _lambda_batch = ?"
+        + condition
+        + " ORDER BY "
         + keys
         + ", _lambda_part DESC, _lambda_seq DESC ON CONFLICT ("
         + keys

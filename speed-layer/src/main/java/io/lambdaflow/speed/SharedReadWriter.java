@@ -2,14 +2,11 @@ package io.lambdaflow.speed;
 
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
-import io.lambdaflow.pipeline.PipelineRunException;
-import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.SinkRejections;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.ReadContext;
-import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamRead;
-import io.lambdaflow.spi.WriteContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +82,7 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       }
       long viewsWritten = System.nanoTime();
       if (deadLetters.isPresent() && (letters > 0 || letters < 0 && !deadLetters.get().isEmpty())) {
-        writeDeadLetters(deadLetters.get());
+        SinkRejections.writeDeadLetters(pipeline, deadLetters.get());
       }
       LOG.debug(
           "micro-batch {}: planned and decoded in {} ms, views written in {} ms, dead letters in {}"
@@ -96,22 +93,6 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
           (System.nanoTime() - viewsWritten) / 1_000_000);
     } finally {
       cached.forEach(Dataset::unpersist);
-    }
-  }
-
-  private void writeDeadLetters(Dataset<Row> letters) {
-    SinkNode sink = pipeline.deadLetter();
-    try {
-      ((SupportsBatchWrite) sink.spec())
-          .writeBatch(
-              letters, new WriteContext(letters.sparkSession(), sink.name(), ExecutionMode.BATCH));
-    } catch (RuntimeException e) {
-      throw new PipelineRunException(
-          "dead-letter sink (type "
-              + sink.type()
-              + ") failed: "
-              + PipelineRunException.firstLine(e),
-          e);
     }
   }
 }

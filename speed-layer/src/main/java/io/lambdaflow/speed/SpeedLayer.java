@@ -6,9 +6,11 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.pipeline.SinkRejections;
 import io.lambdaflow.pipeline.Triggers;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
@@ -109,6 +111,7 @@ public final class SpeedLayer {
   private StreamingQuery start(Pipeline pipeline, SinkNode sink, Dataset<Row> data) {
     String trigger = sink.trigger().isEmpty() ? pipeline.speed().trigger() : sink.trigger();
     String checkpoint = pipeline.speed().checkpointRoot() + "/" + sink.name();
+    SinkRejections rejections = new SinkRejections(spark, pipeline);
     StreamWriteContext context =
         new StreamWriteContext() {
           @Override
@@ -124,6 +127,11 @@ public final class SpeedLayer {
           @Override
           public String outputMode() {
             return sink.outputMode();
+          }
+
+          @Override
+          public Rejections rejections() {
+            return rejections.of(sink.name());
           }
 
           @Override
