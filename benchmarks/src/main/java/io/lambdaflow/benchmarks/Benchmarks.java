@@ -16,11 +16,11 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code bin/benchmark [all|batch|speed|serving] [--events N] [--runs N] [--rates 5000,20000]
- * [--seconds N] [--batch-rows N] [--speed-rows N] [--lookups N] [--out DIR]}: runs the benchmarks
- * side by side in one JVM and one Spark session, prints a table per benchmark with where each
- * target stands, and writes {@code results.json}, {@code results.md} and {@code latencies.png}
- * under {@code benchmarks/results/} (or --out).
+ * {@code bin/benchmark [all|batch|speed|serving|jdbc] [--events N] [--runs N] [--rates 5000,20000]
+ * [--seconds N] [--batch-rows N] [--speed-rows N] [--lookups N] [--jdbc-rows N] [--jdbc-runs N]
+ * [--out DIR]}: runs the benchmarks side by side in one JVM and one Spark session, prints a table
+ * per benchmark with where each target stands, and writes {@code results.json}, {@code results.md}
+ * and {@code latencies.png} under {@code benchmarks/results/} (or --out).
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -29,7 +29,8 @@ public final class Benchmarks {
   record Report(
       List<BatchBenchmark.Result> batch,
       List<SpeedBenchmark.RateResult> speed,
-      ServingBenchmark.Result serving) {}
+      ServingBenchmark.Result serving,
+      JdbcBenchmark.Result jdbc) {}
 
   public static void main(String[] args) throws Exception {
     String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "all";
@@ -100,7 +101,17 @@ public final class Benchmarks {
                   Integer.parseInt(options.getOrDefault("--spark-lookups", "50")),
                   work.resolve("serving")));
     }
-    return new Report(batch, speed, serving);
+    JdbcBenchmark.Result jdbc = null;
+    if (all || which.equals("jdbc")) {
+      jdbc =
+          JdbcBenchmark.run(
+              spark,
+              new JdbcBenchmark.Settings(
+                  Long.parseLong(options.getOrDefault("--jdbc-rows", "1000000")),
+                  Integer.parseInt(options.getOrDefault("--jdbc-runs", "3")),
+                  work.resolve("jdbc")));
+    }
+    return new Report(batch, speed, serving, jdbc);
   }
 
   static String markdown(Report report) {
@@ -122,7 +133,34 @@ public final class Benchmarks {
     if (report.serving() != null) {
       text.append(serving(report.serving()));
     }
+    if (report.jdbc() != null) {
+      text.append(jdbc(report.jdbc()));
+    }
     return text.toString();
+  }
+
+  static String jdbc(JdbcBenchmark.Result r) {
+    return String.format(
+        Locale.ROOT,
+        "## JDBC: rows into PostgreSQL%n%n"
+            + "%,d rows (id, host, event type, amount, price, timestamp), cached, into the embedded"
+            + " PostgreSQL 14; the jdbc sink and Spark's JDBC writer alternating (ABBA); median of"
+            + " %d runs.%n%n"
+            + "| writer | mode | median s | rows/s |%n|---|---|---:|---:|%n"
+            + "| jdbc sink (binary COPY, one merge, ledger) | append | %.2f | %,.0f |%n"
+            + "| Spark's JDBC writer (batched INSERTs) | append | %.2f | %,.0f |%n"
+            + "| jdbc sink | upsert (every row already there) | %.2f | %,.0f |%n%n"
+            + "Targets: jdbc sink ≥ 3× Spark's writer for appends: %s (%.1f×).%n%n",
+        r.rows(),
+        r.ours().size(),
+        r.oursMedian(),
+        r.rows() / r.oursMedian(),
+        r.sparkMedian(),
+        r.rows() / r.sparkMedian(),
+        r.upsertMedian(),
+        r.rows() / r.upsertMedian(),
+        r.speedup() >= 3 ? "met" : "missed",
+        r.speedup());
   }
 
   static String batch(List<BatchBenchmark.Result> results, int cores) {
@@ -291,6 +329,14 @@ public final class Benchmarks {
         r.ratios().forEach(node.putArray("ratios")::add);
         r.parseOnly().forEach(node.putArray("sparkParseOnlySeconds")::add);
       }
+    }
+    if (report.jdbc() != null) {
+      ObjectNode node = root.putObject("jdbc");
+      node.put("rows", report.jdbc().rows());
+      report.jdbc().ours().forEach(node.putArray("sinkAppendSeconds")::add);
+      report.jdbc().spark().forEach(node.putArray("sparkAppendSeconds")::add);
+      report.jdbc().upsert().forEach(node.putArray("sinkUpsertSeconds")::add);
+      node.put("appendSpeedup", report.jdbc().speedup());
     }
     List<Latencies> plotted = new ArrayList<>();
     if (report.speed() != null) {

@@ -30,7 +30,9 @@ class BenchmarksTest {
                 "--batch-rows", "2000",
                 "--speed-rows", "200",
                 "--lookups", "30",
-                "--spark-lookups", "3"),
+                "--spark-lookups", "3",
+                "--jdbc-rows", "3000",
+                "--jdbc-runs", "2"),
             dir.resolve("work"));
 
     assertThat(report.batch())
@@ -54,6 +56,10 @@ class BenchmarksTest {
             "key lookup, spark",
             "aggregate query, spark");
 
+    assertThat(report.jdbc().ours()).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
+    assertThat(report.jdbc().spark()).hasSize(2);
+    assertThat(report.jdbc().upsert()).hasSize(2);
+
     String markdown = Benchmarks.markdown(report);
     assertThat(markdown)
         .contains("## Batch")
@@ -63,7 +69,9 @@ class BenchmarksTest {
         .contains("| 200 | 600 | 6/6 |")
         .contains("latency growth ms/s")
         .contains("2,000 batch rows + 200 speed rows")
-        .contains("Targets:");
+        .contains("Targets:")
+        .contains("## JDBC: rows into PostgreSQL")
+        .contains("| jdbc sink | upsert (every row already there) |");
     Benchmarks.write(dir.resolve("results"), report, markdown);
     assertThat(Files.readString(dir.resolve("results/results.json"))).contains("\"p99Millis\"");
     assertThat(Files.size(dir.resolve("results/serving-latency.png"))).isPositive();

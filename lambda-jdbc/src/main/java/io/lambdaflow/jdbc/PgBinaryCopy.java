@@ -1,5 +1,6 @@
 package io.lambdaflow.jdbc;
 
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,7 +38,7 @@ final class PgBinaryCopy implements AutoCloseable {
 
   /** Rows of {@code schema}, each followed by its batch (text), partition (int) and sequence. */
   PgBinaryCopy(OutputStream stream, StructType schema) throws IOException {
-    this.out = new DataOutputStream(stream);
+    this.out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
     this.families = new String[schema.fields().length];
     for (int i = 0; i < families.length; i++) {
       families[i] = PgTypes.family(schema.fields()[i].dataType());
