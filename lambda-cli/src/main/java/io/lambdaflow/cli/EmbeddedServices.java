@@ -1,41 +1,75 @@
 package io.lambdaflow.cli;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.embedded.EmbeddedPostgres;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
+import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import java.io.PrintStream;
 
-/** The services a pipeline asks the launcher to start first (an embedded Kafka broker). */
+/**
+ * The services a pipeline asks the launcher to start first: an embedded Kafka broker, an embedded
+ * PostgreSQL server.
+ */
 final class EmbeddedServices implements AutoCloseable {
   private final EmbeddedKafka kafka;
+  private final EmbeddedPostgres postgres;
 
-  private EmbeddedServices(EmbeddedKafka kafka) {
+  private EmbeddedServices(EmbeddedKafka kafka, EmbeddedPostgres postgres) {
     this.kafka = kafka;
+    this.postgres = postgres;
   }
 
   /** No services: for layers that read no source. */
   static EmbeddedServices none() {
-    return new EmbeddedServices(null);
+    return new EmbeddedServices(null, null);
   }
 
   static EmbeddedServices start(Pipeline pipeline, PrintStream err) {
+    EmbeddedKafka kafka = null;
     EmbeddedKafkaSettings settings = pipeline.embeddedKafka();
-    if (!settings.enabled()) {
-      return new EmbeddedServices(null);
+    if (settings.enabled()) {
+      EmbeddedKafka started = EmbeddedKafka.start(settings.port());
+      settings.topics().forEach(topic -> started.createTopic(topic, settings.partitions()));
+      err.println(
+          "embedded Kafka broker at "
+              + started.bootstrapServers()
+              + ", topics "
+              + started.topics());
+      kafka = started;
     }
-    EmbeddedKafka kafka = EmbeddedKafka.start(settings.port());
-    settings.topics().forEach(topic -> kafka.createTopic(topic, settings.partitions()));
-    err.println(
-        "embedded Kafka broker at " + kafka.bootstrapServers() + ", topics " + kafka.topics());
-    return new EmbeddedServices(kafka);
+    EmbeddedPostgres postgres = null;
+    EmbeddedPostgresSettings database = pipeline.embeddedPostgres();
+    if (database.enabled()) {
+      try {
+        postgres = EmbeddedPostgres.start(database.port());
+        database.databases().forEach(postgres::createDatabase);
+      } catch (RuntimeException e) {
+        if (postgres != null) {
+          postgres.close();
+        }
+        if (kafka != null) {
+          kafka.close();
+        }
+        throw e;
+      }
+      err.println("embedded PostgreSQL at " + postgres.jdbcUrl("postgres"));
+    }
+    return new EmbeddedServices(kafka, postgres);
   }
 
   /** Stops the services; safe to call twice. */
   @Override
   public synchronized void close() {
-    if (kafka != null && !closed) {
-      closed = true;
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (kafka != null) {
       kafka.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
   }
 

@@ -141,6 +141,41 @@ class LauncherTest {
   }
 
   @Test
+  void anEmbeddedPostgresServesTheRunAndGoesWithIt() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path file = wordsPipeline("words");
+    Files.writeString(
+        file,
+        Files.readString(file)
+                .replaceAll(
+                    "sinks \\{ counts \\{[^\n]*\n",
+                    "sinks { counts { type = jdbc, url = \"jdbc:postgresql://127.0.0.1:"
+                        + port
+                        + "/words?user=postgres\", table = counts } }\n")
+            + "embedded-postgres { enabled = true, port = "
+            + port
+            + ", databases = [words] }\n");
+    assertThat(Files.readString(file))
+        .contains("type = jdbc")
+        .doesNotContain("type = files, format = json, mode");
+    Result result = lambda("batch", file.toString());
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(result.err())
+        .contains("embedded PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+    assertThat(result.out()).contains("records out              3  (counts: 3)");
+    try (java.net.Socket probe = new java.net.Socket()) {
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowable(
+                  () -> probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000)))
+          .as("the server stopped with the run")
+          .isNotNull();
+    }
+  }
+
+  @Test
   void overridesFromTheCommandLine() throws Exception {
     Path file = wordsPipeline("elsewhere");
     Result result =

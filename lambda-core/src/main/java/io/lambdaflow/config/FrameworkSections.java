@@ -5,6 +5,7 @@ import static io.lambdaflow.config.ConfigObjects.section;
 
 import com.typesafe.config.ConfigObject;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
+import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
 import io.lambdaflow.pipeline.SparkSettings;
 import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.Triggers;
@@ -18,9 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code spark}, {@code speed} and {@code embedded-kafka} sections, and speed triggers: bound
- * like a plugin's options. Their defaults live only in {@code reference.conf}, which every pipeline
- * file is read over; each returns empty after adding a problem for what is wrong.
+ * The {@code spark}, {@code speed}, {@code embedded-kafka} and {@code embedded-postgres} sections,
+ * and speed triggers: bound like a plugin's options. Their defaults live only in {@code
+ * reference.conf}, which every pipeline file is read over; each returns empty after adding a
+ * problem for what is wrong.
  */
 final class FrameworkSections {
   private static final ConfigOption<String> SPARK_MASTER =
@@ -56,6 +58,15 @@ final class FrameworkSections {
       ConfigOption.required("partitions", OptionTypes.integer(), "Partitions per created topic.");
   private static final Options EMBEDDED_KAFKA =
       Options.of(KAFKA_ENABLED, KAFKA_PORT, KAFKA_TOPICS, KAFKA_PARTITIONS);
+
+  private static final ConfigOption<Boolean> POSTGRES_ENABLED =
+      ConfigOption.required("enabled", OptionTypes.bool(), "Start PostgreSQL before the run.");
+  private static final ConfigOption<Integer> POSTGRES_PORT =
+      ConfigOption.required("port", OptionTypes.integer(), "Its port on 127.0.0.1.");
+  private static final ConfigOption<List<String>> POSTGRES_DATABASES =
+      ConfigOption.required("databases", OptionTypes.stringList(), "Databases to create.");
+  private static final Options EMBEDDED_POSTGRES =
+      Options.of(POSTGRES_ENABLED, POSTGRES_PORT, POSTGRES_DATABASES);
 
   private FrameworkSections() {}
 
@@ -133,6 +144,27 @@ final class FrameworkSections {
                     config.get(KAFKA_PORT),
                     config.get(KAFKA_TOPICS),
                     config.get(KAFKA_PARTITIONS)));
+  }
+
+  static Optional<EmbeddedPostgresSettings> embeddedPostgres(
+      ConfigObject root, List<Problem> problems) {
+    return section(root, "embedded-postgres", "embedded-postgres", problems)
+        .flatMap(
+            o ->
+                OptionBinder.bind(
+                    "embedded-postgres",
+                    "the embedded-postgres section",
+                    EMBEDDED_POSTGRES,
+                    o,
+                    "embedded-postgres",
+                    Set.of(),
+                    problems))
+        .map(
+            config ->
+                new EmbeddedPostgresSettings(
+                    config.get(POSTGRES_ENABLED),
+                    config.get(POSTGRES_PORT),
+                    config.get(POSTGRES_DATABASES)));
   }
 
   static void checkTrigger(String trigger, String location, String path, List<Problem> problems) {

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValue;
 import io.lambdaflow.layer.LayerFactory;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
+import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SourceNode;
@@ -48,10 +49,10 @@ import java.util.regex.Pattern;
  *
  * <p>This class is the facade; each part of the work has its own room in this package: {@link
  * ConfigSources} (reading, merging, redacting), {@link FrameworkSections} (spark, speed,
- * embedded-kafka), {@link PluginNodes} (sources, and finding and creating any plugin), {@link
- * TransformSection}, {@link SinkSection}, {@link ViewSection}, {@link ContractSection} (master,
- * metastore), {@link ServingSection}, {@link GraphCheck} (inputs, cycles, order) and {@link
- * ConfigObjects} (reading objects with problems collected).
+ * embedded-kafka, embedded-postgres), {@link PluginNodes} (sources, and finding and creating any
+ * plugin), {@link TransformSection}, {@link SinkSection}, {@link ViewSection}, {@link
+ * ContractSection} (master, metastore), {@link ServingSection}, {@link GraphCheck} (inputs, cycles,
+ * order) and {@link ConfigObjects} (reading objects with problems collected).
  */
 public final class PipelineLoader {
   /** Where pipeline defaults live in {@code reference.conf}. */
@@ -69,6 +70,7 @@ public final class PipelineLoader {
           "dead-letter",
           "speed",
           "embedded-kafka",
+          "embedded-postgres",
           "views",
           "master",
           "serving",
@@ -190,6 +192,8 @@ public final class PipelineLoader {
     Optional<SparkSettings> spark = FrameworkSections.spark(root, problems);
     Optional<SpeedSettings> speed = FrameworkSections.speed(root, problems);
     Optional<EmbeddedKafkaSettings> embeddedKafka = FrameworkSections.embeddedKafka(root, problems);
+    Optional<EmbeddedPostgresSettings> embeddedPostgres =
+        FrameworkSections.embeddedPostgres(root, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -257,6 +261,7 @@ public final class PipelineLoader {
         spark.orElseThrow(),
         speed.orElseThrow(),
         embeddedKafka.orElseThrow(),
+        embeddedPostgres.orElseThrow(),
         List.copyOf(sources.values()),
         ordered,
         sinks,

@@ -21,6 +21,7 @@ import org.apache.hadoop.conf.Configuration;
  * @param spark how to start Spark
  * @param speed how the speed layer runs
  * @param embeddedKafka whether the launcher starts a Kafka broker first
+ * @param embeddedPostgres whether the launcher starts a PostgreSQL server first
  * @param sources the sources, in file order
  * @param transforms the transforms, each after its inputs
  * @param sinks the sinks, in file order
@@ -37,6 +38,7 @@ public record Pipeline(
     SparkSettings spark,
     SpeedSettings speed,
     EmbeddedKafkaSettings embeddedKafka,
+    EmbeddedPostgresSettings embeddedPostgres,
     List<SourceNode> sources,
     List<TransformNode> transforms,
     List<SinkNode> sinks,
@@ -52,6 +54,7 @@ public record Pipeline(
     requireNonNull(spark, "spark is null");
     requireNonNull(speed, "speed is null");
     requireNonNull(embeddedKafka, "embeddedKafka is null");
+    requireNonNull(embeddedPostgres, "embeddedPostgres is null");
     sources = List.copyOf(sources);
     transforms = List.copyOf(transforms);
     sinks = List.copyOf(sinks);
@@ -83,6 +86,7 @@ public record Pipeline(
         spark,
         speed,
         embeddedKafka,
+        embeddedPostgres,
         sources,
         transforms,
         sinks,
