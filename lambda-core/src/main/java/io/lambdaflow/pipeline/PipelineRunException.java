@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A run failed: a source, transform or sink threw, or Spark failed a job. Names where. */
 public class PipelineRunException extends RuntimeException {
@@ -26,6 +28,12 @@ public class PipelineRunException extends RuntimeException {
     String message = e.getMessage();
     if (message == null || message.isBlank()) {
       return e.getClass().getSimpleName();
+    }
+    if (!(e instanceof PipelineRunException)) {
+      Matcher task = FAILED_TASK.matcher(message);
+      if (task.find()) {
+        return "a Spark task failed: " + task.group(1).strip();
+      }
     }
     String trimmed = message.strip();
     int newline = trimmed.indexOf('\n');
@@ -52,6 +60,14 @@ public class PipelineRunException extends RuntimeException {
     }
     return Optional.empty();
   }
+
+  /**
+   * What a failed task threw, in the text of the driver's "Job aborted due to stage failure"
+   * (streaming queries wrap it again): the exception's message without its class name.
+   */
+  private static final Pattern FAILED_TASK =
+      Pattern.compile(
+          "most recent failure: Lost task [^)]*\\)[^)]*\\): (?:[\\w.$]+(?:Exception|Error): )?([^\\n]+)");
 
   private static final String[][] STORAGE_FAULTS = {
     {

@@ -35,6 +35,21 @@ class PipelineRunExceptionTest {
   }
 
   @Test
+  void aFailedTaskIsNamedByWhatItThrew() {
+    assertThat(
+            PipelineRunException.firstLine(
+                new IllegalStateException(
+                    "[STREAM_FAILED] Query [id = 6, runId = 0] terminated with exception: Job"
+                        + " aborted due to stage failure: Task 0 in stage 2.0 failed 1 times, most"
+                        + " recent failure: Lost task 0.0 in stage 2.0 (TID 2) (localhost executor"
+                        + " driver): org.postgresql.util.PSQLException: FATAL: database \"outage\""
+                        + " is not currently accepting connections\n\tat org.postgresql.core")))
+        .isEqualTo(
+            "a Spark task failed: FATAL: database \"outage\" is not currently accepting"
+                + " connections");
+  }
+
+  @Test
   void aPipelineRunExceptionKeepsWhatItSaidAboutTheFault() {
     PipelineRunException named =
         new PipelineRunException(
