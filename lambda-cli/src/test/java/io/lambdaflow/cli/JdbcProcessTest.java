@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.embedded.EmbeddedPostgres;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,17 +62,10 @@ class JdbcProcessTest {
   @Test
   void sigkilledTenTimesWhileStreamingTheTableHoldsEveryRecordOnce() throws Exception {
     kafka.createTopic("payments", 2);
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (int i = 0; i < RECORDS; i++) {
-        producer.send(
-            new ProducerRecord<>("payments", "{\"id\":" + i + ",\"amount\":" + i % 97 + "}"));
-      }
-      producer.flush();
-    }
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        "payments",
+        TestKafka.records(0, RECORDS, i -> "{\"id\":" + i + ",\"amount\":" + i % 97 + "}"));
     Files.writeString(
         dir.resolve("payments.conf"),
         """

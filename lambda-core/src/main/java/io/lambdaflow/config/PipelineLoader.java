@@ -302,15 +302,7 @@ public final class PipelineLoader {
             new Problem(
                 Origins.describe(value.origin()),
                 "layers",
-                "unknown layer '"
-                    + layerName
-                    + "'"
-                    + Suggestions.closest(layerName, known)
-                        .map(c -> "; did you mean '" + c + "'?")
-                        .orElse("")
-                    + " (known layers: "
-                    + String.join(", ", known)
-                    + ")"));
+                Suggestions.unknown("layer", layerName, known, "known layers")));
       }
     }
     if (names.isEmpty()) {

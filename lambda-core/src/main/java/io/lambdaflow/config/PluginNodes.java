@@ -254,24 +254,15 @@ final class PluginNodes {
       PluginKind kind, String name, ConfigValue at, String path, List<Problem> problems) {
     Optional<PluginFactory> factory = registry.find(kind, name);
     if (factory.isEmpty()) {
-      Set<String> known = registry.all(kind).keySet();
-      String hint =
-          Suggestions.closest(name, known).map(c -> "; did you mean '" + c + "'?").orElse("");
       problems.add(
           new Problem(
               Origins.describe(at.origin()),
               path,
-              "unknown "
-                  + kind.label()
-                  + " type '"
-                  + name
-                  + "'"
-                  + hint
-                  + " (known "
-                  + kind.label()
-                  + " types: "
-                  + String.join(", ", known)
-                  + ")"));
+              Suggestions.unknown(
+                  kind.label() + " type",
+                  name,
+                  registry.all(kind).keySet(),
+                  "known " + kind.label() + " types")));
     }
     return factory;
   }

@@ -10,6 +10,7 @@ import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.speed.SupervisedPipeline;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Path;
@@ -20,9 +21,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,15 +48,10 @@ class DatabaseOutageTest {
   }
 
   private static void produce(int from, int to) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (int i = from; i < to; i++) {
-        producer.send(new ProducerRecord<>("outage", "{\"id\":" + i + "}"));
-      }
-    }
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        "outage",
+        TestKafka.records(from, to - from, i -> "{\"id\":" + i + "}"));
   }
 
   /** Runs on the server's own database, which the outage leaves alone. */

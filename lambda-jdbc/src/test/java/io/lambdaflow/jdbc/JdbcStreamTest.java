@@ -9,6 +9,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
 import java.nio.file.Files;
@@ -21,9 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,18 +67,13 @@ class JdbcStreamTest {
   }
 
   private static void produce(String topic, int from, int count) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-            new StringSerializer(),
-            new StringSerializer())) {
-      for (int i = from; i < from + count; i++) {
-        producer.send(
-            new ProducerRecord<>(
-                topic,
-                "{\"id\":" + i + ",\"host\":\"h" + (i % 3) + "\",\"amount\":" + i * 10 + "}"));
-      }
-    }
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        topic,
+        TestKafka.records(
+            from,
+            count,
+            i -> "{\"id\":" + i + ",\"host\":\"h" + (i % 3) + "\",\"amount\":" + i * 10 + "}"));
   }
 
   private static void speed(Pipeline pipeline) throws Exception {

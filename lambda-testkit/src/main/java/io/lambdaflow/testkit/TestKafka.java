@@ -5,8 +5,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Reading what a test produced to Kafka. */
 public final class TestKafka {
@@ -36,6 +40,32 @@ public final class TestKafka {
               }
               return records.size() >= count;
             });
+    return records;
+  }
+
+  /** Sends each of {@code values} to {@code topic} as a record without a key; all acknowledged. */
+  public static void produce(String bootstrapServers, String topic, Iterable<String> values) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (String value : values) {
+        producer.send(new ProducerRecord<>(topic, value));
+      }
+      producer.flush();
+    }
+  }
+
+  /**
+   * {@code count} JSON records from {@code from} on, each made by {@code record} from its index.
+   */
+  public static List<String> records(
+      int from, int count, java.util.function.IntFunction<String> record) {
+    List<String> records = new ArrayList<>(count);
+    for (int i = from; i < from + count; i++) {
+      records.add(record.apply(i));
+    }
     return records;
   }
 }
