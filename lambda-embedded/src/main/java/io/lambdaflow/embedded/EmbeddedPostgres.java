@@ -56,6 +56,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the embedded PostgreSQL's directory", e);
     }
+    boolean up = false;
     try {
       io.zonky.test.db.postgres.embedded.EmbeddedPostgres server =
           io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
@@ -73,15 +74,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
           "embedded PostgreSQL on 127.0.0.1:{} in {} ms",
           server.getPort(),
           Duration.between(started, Instant.now()).toMillis());
+      up = true;
       return new EmbeddedPostgres(server, home);
     } catch (IOException | RuntimeException e) {
-      delete(home);
       throw new IllegalStateException(
           "cannot start the embedded PostgreSQL"
               + (port == 0 ? "" : " on 127.0.0.1:" + port)
               + ": "
               + e.getMessage(),
           e);
+    } finally {
+      if (!up) {
+        delete(home); // whatever failed, Errors included: nothing of the attempt stays
+      }
     }
   }
 
