@@ -46,11 +46,6 @@ public final class FolderStore implements ViewStore {
 
   private final int keepPublished;
 
-  /** A store keeping the last ten published states. */
-  public FolderStore(String storageRoot, String pipeline, Configuration hadoop) {
-    this(storageRoot, pipeline, hadoop, 10);
-  }
-
   /**
    * @param keepPublished how many published states stay (at least 1); older ones are deleted
    */

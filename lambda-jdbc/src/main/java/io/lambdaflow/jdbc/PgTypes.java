@@ -1,7 +1,6 @@
 package io.lambdaflow.jdbc;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
@@ -139,9 +138,5 @@ final class PgTypes {
   static String nameOf(String table) {
     int dot = table.indexOf('.');
     return dot < 0 ? table : table.substring(dot + 1);
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
