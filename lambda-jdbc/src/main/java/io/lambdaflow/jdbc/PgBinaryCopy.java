@@ -5,22 +5,31 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.sql.Date;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.spark.sql.Row;
+import java.math.BigInteger;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 
 /**
- * Rows in PostgreSQL's binary COPY format, in the column types {@link PgTypes#ddl} gives: no text
- * to parse on the server, no escaping. A header, one tuple per row (a field count, then each field
- * as its length and bytes, -1 for null), a trailer.
+ * Spark's internal rows in PostgreSQL's binary COPY format, in the column types {@link PgTypes#ddl}
+ * gives: no text to parse on the server, no escaping, and nothing converted to Java objects on the
+ * way (strings are copied as the UTF-8 bytes Spark holds, timestamps as the microseconds it holds).
+ * A header, one tuple per row (a field count, then each field as its length and bytes, -1 for
+ * null), a trailer.
  */
 final class PgBinaryCopy implements AutoCloseable {
   private static final byte[] SIGNATURE = {
@@ -28,150 +37,176 @@ final class PgBinaryCopy implements AutoCloseable {
   };
 
   /** 2000-01-01, PostgreSQL's epoch, in days and microseconds since 1970-01-01. */
-  private static final long PG_EPOCH_DAYS = 10_957;
+  private static final int PG_EPOCH_DAYS = 10_957;
 
   private static final long PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400_000_000L;
 
+  private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
+
+  /** Writes the non-null field {@code i} of a row. */
+  @FunctionalInterface
+  private interface Field {
+    void write(DataOutputStream out, InternalRow row, int i) throws IOException;
+  }
+
   private final DataOutputStream out;
-  private final String[] families;
+  private final Field[] writers;
   private final short fields;
 
-  /** Rows of {@code schema}, each followed by its batch (text), partition (int) and sequence. */
+  /** Rows of {@code schema}, each followed by its partition (int), task (bigint) and place. */
   PgBinaryCopy(OutputStream stream, StructType schema) throws IOException {
     this.out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
-    this.families = new String[schema.fields().length];
-    for (int i = 0; i < families.length; i++) {
-      families[i] = PgTypes.family(schema.fields()[i].dataType());
+    this.writers = new Field[schema.fields().length];
+    for (int i = 0; i < writers.length; i++) {
+      writers[i] = writer(schema.fields()[i].dataType());
     }
-    this.fields = (short) (families.length + 3);
+    this.fields = (short) (writers.length + 3);
     out.write(SIGNATURE);
     out.writeInt(0); // flags
     out.writeInt(0); // header extension length
   }
 
-  /** Writes one row, then where it came from: the batch, the partition and its place in it. */
-  void write(Row row, byte[] batch, int part, long seq) throws IOException {
+  /** Writes one row, then where it came from: the partition, the task and its place in it. */
+  void write(InternalRow row, int part, long task, long seq) throws IOException {
     out.writeShort(fields);
-    for (int i = 0; i < families.length; i++) {
+    for (int i = 0; i < writers.length; i++) {
       if (row.isNullAt(i)) {
         out.writeInt(-1);
       } else {
-        field(families[i], row.get(i));
+        writers[i].write(out, row, i);
       }
     }
-    bytes(batch);
     out.writeInt(4);
     out.writeInt(part);
+    out.writeInt(8);
+    out.writeLong(task);
     out.writeInt(8);
     out.writeLong(seq);
   }
 
-  private void field(String family, Object value) throws IOException {
-    switch (family) {
-      case "boolean" -> {
+  private static Field writer(DataType type) {
+    if (type instanceof BooleanType) {
+      return (out, row, i) -> {
         out.writeInt(1);
-        out.writeByte((Boolean) value ? 1 : 0);
-      }
-      case "smallint" -> {
+        out.writeByte(row.getBoolean(i) ? 1 : 0);
+      };
+    } else if (type instanceof ByteType) {
+      return (out, row, i) -> {
         out.writeInt(2);
-        out.writeShort(((Number) value).shortValue());
-      }
-      case "integer" -> {
+        out.writeShort(row.getByte(i));
+      };
+    } else if (type instanceof ShortType) {
+      return (out, row, i) -> {
+        out.writeInt(2);
+        out.writeShort(row.getShort(i));
+      };
+    } else if (type instanceof IntegerType) {
+      return (out, row, i) -> {
         out.writeInt(4);
-        out.writeInt((Integer) value);
-      }
-      case "bigint" -> {
+        out.writeInt(row.getInt(i));
+      };
+    } else if (type instanceof LongType) {
+      return (out, row, i) -> {
         out.writeInt(8);
-        out.writeLong((Long) value);
-      }
-      case "real" -> {
+        out.writeLong(row.getLong(i));
+      };
+    } else if (type instanceof FloatType) {
+      return (out, row, i) -> {
         out.writeInt(4);
-        out.writeFloat((Float) value);
-      }
-      case "double" -> {
+        out.writeFloat(row.getFloat(i));
+      };
+    } else if (type instanceof DoubleType) {
+      return (out, row, i) -> {
         out.writeInt(8);
-        out.writeDouble((Double) value);
-      }
-      case "numeric" -> numeric((BigDecimal) value);
-      case "text" -> bytes(((String) value).getBytes(StandardCharsets.UTF_8));
-      case "bytea" -> bytes((byte[]) value);
-      case "date" -> {
+        out.writeDouble(row.getDouble(i));
+      };
+    } else if (type instanceof DecimalType decimal) {
+      int precision = decimal.precision();
+      int scale = decimal.scale();
+      return (out, row, i) -> numeric(out, row.getDecimal(i, precision, scale));
+    } else if (type instanceof StringType) {
+      return (out, row, i) -> {
+        var text = row.getUTF8String(i);
+        out.writeInt(text.numBytes());
+        text.writeTo(out);
+      };
+    } else if (type instanceof BinaryType) {
+      return (out, row, i) -> {
+        byte[] bytes = row.getBinary(i);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      };
+    } else if (type instanceof DateType) {
+      return (out, row, i) -> {
         out.writeInt(4);
-        out.writeInt((int) (localDate(value).toEpochDay() - PG_EPOCH_DAYS));
-      }
-      case "timestamptz", "timestamp" -> {
+        out.writeInt(row.getInt(i) - PG_EPOCH_DAYS);
+      };
+    } else if (type instanceof TimestampType || type instanceof TimestampNTZType) {
+      // Both hold microseconds since 1970-01-01: UTC for one, the wall clock for the other.
+      return (out, row, i) -> {
         out.writeInt(8);
-        out.writeLong(micros(value) - PG_EPOCH_MICROS);
-      }
-      default -> throw new IllegalStateException("no binary encoding for " + family);
+        out.writeLong(row.getLong(i) - PG_EPOCH_MICROS);
+      };
     }
-  }
-
-  private void bytes(byte[] bytes) throws IOException {
-    out.writeInt(bytes.length);
-    out.write(bytes);
+    throw new IllegalStateException("no binary encoding for " + type.simpleString());
   }
 
   /**
-   * PostgreSQL's numeric: base-10000 digits with the weight of the first, a sign and the display
-   * scale.
+   * PostgreSQL's numeric: base-10000 digits (most significant first) with the weight of the first,
+   * a sign and the display scale. The unscaled value is padded to a whole number of fractional
+   * base-10000 digits, then cut into digits from the right.
    */
-  private void numeric(BigDecimal value) throws IOException {
-    BigDecimal abs = value.abs();
-    if (abs.scale() < 0) {
-      abs = abs.setScale(0);
+  static void numeric(DataOutputStream out, Decimal value) throws IOException {
+    int scale;
+    boolean negative;
+    short[] digits;
+    int count = 0;
+    if (value.scale() >= 0 && value.precision() <= 15) {
+      // The unscaled value, padded by up to three digits, fits in a long.
+      scale = value.scale();
+      long unscaled = value.toUnscaledLong();
+      negative = unscaled < 0;
+      long rest = Math.abs(unscaled);
+      for (int p = 0; p < (4 - scale % 4) % 4; p++) {
+        rest *= 10;
+      }
+      digits = new short[6];
+      while (rest != 0) {
+        digits[count++] = (short) (rest % 10_000);
+        rest /= 10_000;
+      }
+    } else {
+      BigDecimal big = value.toJavaBigDecimal();
+      if (big.scale() < 0) {
+        big = big.setScale(0);
+      }
+      scale = big.scale();
+      negative = big.signum() < 0;
+      BigInteger rest = big.unscaledValue().abs().multiply(BigInteger.TEN.pow((4 - scale % 4) % 4));
+      digits = new short[big.precision() / 4 + 3];
+      while (rest.signum() != 0) {
+        BigInteger[] parts = rest.divideAndRemainder(TEN_THOUSAND);
+        digits[count++] = parts[1].shortValue();
+        rest = parts[0];
+      }
     }
-    int scale = abs.scale();
-    String plain = abs.toPlainString();
-    int dot = plain.indexOf('.');
-    String whole = dot < 0 ? plain : plain.substring(0, dot);
-    String fraction = dot < 0 ? "" : plain.substring(dot + 1);
-    whole = whole.replaceFirst("^0+", "");
-    whole = "0".repeat((4 - whole.length() % 4) % 4) + whole;
-    fraction = fraction + "0".repeat((4 - fraction.length() % 4) % 4);
-    List<Short> digits = new ArrayList<>();
-    for (int i = 0; i < whole.length(); i += 4) {
-      digits.add(Short.parseShort(whole.substring(i, i + 4)));
+    // digits[0..count) is least significant first; the weight is that of the most significant.
+    int weight = count - (scale + 3) / 4 - 1;
+    int low = 0;
+    while (low < count && digits[low] == 0) {
+      low++; // trailing zero digits are implied by the scale
     }
-    int weight = digits.size() - 1;
-    for (int i = 0; i < fraction.length(); i += 4) {
-      digits.add(Short.parseShort(fraction.substring(i, i + 4)));
-    }
-    while (!digits.isEmpty() && digits.get(0) == 0) {
-      digits.remove(0);
-      weight--;
-    }
-    while (!digits.isEmpty() && digits.get(digits.size() - 1) == 0) {
-      digits.remove(digits.size() - 1);
-    }
-    if (digits.isEmpty()) {
+    if (low == count) {
       weight = 0;
     }
-    out.writeInt(8 + 2 * digits.size());
-    out.writeShort(digits.size());
+    out.writeInt(8 + 2 * (count - low));
+    out.writeShort(count - low);
     out.writeShort(weight);
-    out.writeShort(value.signum() < 0 ? 0x4000 : 0);
+    out.writeShort(negative ? 0x4000 : 0);
     out.writeShort(scale);
-    for (short digit : digits) {
-      out.writeShort(digit);
+    for (int d = count - 1; d >= low; d--) {
+      out.writeShort(digits[d]);
     }
-  }
-
-  private static LocalDate localDate(Object value) {
-    return value instanceof Date date ? date.toLocalDate() : (LocalDate) value;
-  }
-
-  private static long micros(Object value) {
-    Instant instant;
-    if (value instanceof Timestamp timestamp) {
-      instant = timestamp.toInstant();
-    } else if (value instanceof LocalDateTime local) {
-      instant = local.toInstant(ZoneOffset.UTC);
-    } else {
-      instant = (Instant) value;
-    }
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
   }
 
   /** Writes the trailer and flushes; the caller closes the stream. */

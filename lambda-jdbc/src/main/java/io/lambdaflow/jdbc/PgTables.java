@@ -15,13 +15,14 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The tables a jdbc sink needs before it writes a row: the target (created from the dataset's
- * schema when absent and allowed, else checked column by column), its staging table and the ledger.
+ * schema when absent and allowed, else checked column by column), the ledger, and each batch's
+ * staging table.
  */
 final class PgTables {
   private PgTables() {}
 
   /**
-   * Creates or checks the target, and creates the staging table and the ledger if absent.
+   * Creates or checks the target, and creates the ledger if absent.
    *
    * @throws IllegalArgumentException for a table whose columns do not fit the data, naming the
    *     column and both types, or an upsert key without a unique index
@@ -57,15 +58,25 @@ final class PgTables {
                 + " (sink_id text NOT NULL, batch_id text NOT NULL, rows bigint NOT NULL,"
                 + " committed_at timestamp with time zone NOT NULL DEFAULT now(),"
                 + " PRIMARY KEY (sink_id, batch_id))");
-        statement.execute("DROP TABLE IF EXISTS " + target.stage());
-        statement.execute(
-            "CREATE UNLOGGED TABLE "
-                + target.stage()
-                + " ("
-                + columnsDdl(schema)
-                + ", _lambda_batch text NOT NULL, _lambda_part integer NOT NULL,"
-                + " _lambda_seq bigint NOT NULL)");
       }
+    }
+  }
+
+  /**
+   * Creates the staging table {@code stage} of a batch, unlogged and without constraints, dropping
+   * what an earlier attempt at the batch left.
+   */
+  static void stage(PgTarget target, String stage, StructType schema) throws SQLException {
+    try (Connection connection = target.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + stage);
+      statement.execute(
+          "CREATE UNLOGGED TABLE "
+              + stage
+              + " ("
+              + columnsDdl(schema)
+              + ", _lambda_part integer NOT NULL, _lambda_task bigint NOT NULL,"
+              + " _lambda_seq bigint NOT NULL)");
     }
   }
 

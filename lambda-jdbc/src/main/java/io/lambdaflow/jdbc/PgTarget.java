@@ -53,11 +53,15 @@ record PgTarget(
     return PgTypes.quote(PgTypes.schemaOf(table)) + "." + PgTypes.quote(LEDGER);
   }
 
-  /** This sink's staging table, in the target's schema: unlogged, no constraints. */
-  String stage() {
-    String name = "lambda_stage_" + sinkId.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase();
-    if (name.length() > 55) {
-      name = name.substring(0, 46) + "_" + Integer.toHexString(sinkId.hashCode());
+  /**
+   * The staging table of batch {@code batch} of this sink, in the target's schema: its name holds
+   * the sink and the batch (within PostgreSQL's 63 characters, a hash of both when they are long).
+   */
+  String stage(String batch) {
+    String name =
+        ("lambda_stage_" + sinkId + "_" + batch).replaceAll("[^A-Za-z0-9_]", "_").toLowerCase();
+    if (name.length() > 63) {
+      name = name.substring(0, 50) + "_" + Integer.toHexString((sinkId + "\n" + batch).hashCode());
     }
     return PgTypes.quote(PgTypes.schemaOf(table)) + "." + PgTypes.quote(name);
   }

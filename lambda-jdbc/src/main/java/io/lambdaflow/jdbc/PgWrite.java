@@ -2,8 +2,6 @@ package io.lambdaflow.jdbc;
 
 import io.lambdaflow.spi.Rejections;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,29 +9,38 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SQLExecution;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Function0;
+import scala.Option;
 
 /**
- * One batch into PostgreSQL, exactly once. Each executor task copies its partition into the sink's
- * staging table with binary COPY, tagged with the batch and the partition (a retried task first
- * deletes what it staged before). Then the driver, in one transaction under the sink's advisory
- * lock, looks the batch up in the ledger: absent, it merges the staged rows into the table ({@code
- * INSERT ... SELECT}, with {@code ON CONFLICT DO UPDATE} for an upsert, after emptying the table
- * for an overwrite), records the batch and commits; present (a replay after a crash), it only drops
- * the staged rows. The ledger is keyed by the sink's id, not by Spark's query, so a lost checkpoint
- * cannot write a batch twice.
+ * One batch into PostgreSQL, exactly once. The driver creates a staging table for the batch
+ * (unlogged, no constraints); each executor task copies its partition into it with binary COPY,
+ * straight from Spark's internal rows, tagged with the partition, the task attempt and each row's
+ * place. Spark returns the attempt that succeeded for each partition, so rows of a failed or
+ * speculative attempt are never merged. Then the driver, in one transaction under the sink's
+ * advisory lock, looks the batch up in the ledger: absent, it merges the staged rows into the table
+ * ({@code INSERT ... SELECT}, with {@code ON CONFLICT DO UPDATE} for an upsert, after emptying the
+ * table for an overwrite) and records the batch; present (a replay after a crash), it merges
+ * nothing. Either way it drops the staging table and commits. The ledger is keyed by the sink's id,
+ * not by Spark's query.
  */
 final class PgWrite {
   private static final Logger LOG = LoggerFactory.getLogger(PgWrite.class);
@@ -46,11 +53,30 @@ final class PgWrite {
    */
   static long write(PgTarget target, Dataset<Row> data, String batch, Rejections rejections) {
     StructType schema = data.schema();
-    String copy = copySql(target, schema);
-    data.foreachPartition((Iterator<Row> rows) -> stage(target, schema, copy, batch, rows));
+    if (committedBefore(target, batch)) {
+      return 0; // a replay: not even staged again
+    }
+    String stage = target.stage(batch);
+    long started = System.nanoTime();
+    Staged staged;
+    try {
+      PgTables.stage(target, stage, schema);
+      staged = Staged.of(target, batch, stage, stageAll(data, target, copySql(stage, schema)));
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot stage batch " + batch + " for " + target.table() + ": " + e.getMessage(), e);
+    }
+    long stagedAt = System.nanoTime();
     try {
       try {
-        return merge(target, schema, batch, Optional.empty());
+        long merged = merge(target, schema, staged, Optional.empty());
+        LOG.debug(
+            "sink {}: batch {}: staged in {} ms, merged in {} ms",
+            target.sinkId(),
+            batch,
+            (stagedAt - started) / 1_000_000,
+            (System.nanoTime() - stagedAt) / 1_000_000);
+        return merged;
       } catch (SQLException e) {
         if (!refusedData(e)) {
           throw e;
@@ -61,7 +87,7 @@ final class PgWrite {
             target.sinkId(),
             batch,
             firstLine(e));
-        return merge(target, schema, batch, Optional.of(rejections));
+        return merge(target, schema, staged, Optional.of(rejections));
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
@@ -69,49 +95,98 @@ final class PgWrite {
     }
   }
 
-  private static String copySql(PgTarget target, StructType schema) {
+  /**
+   * A batch's staged rows: in table {@code stage}, those {@code where} selects.
+   *
+   * @param where a condition that keeps the rows of the task attempts that succeeded, or keeps all
+   *     rows when no other attempt left any (the usual case: a task's rows are committed only when
+   *     it ends, so a failed attempt leaves rows only if it failed after that, or ran
+   *     speculatively)
+   */
+  private record Staged(String batch, String stage, String where) {
+    /**
+     * From the {@code (partition, task attempt, rows)} each partition's successful attempt
+     * returned.
+     */
+    static Staged of(PgTarget target, String batch, String stage, List<long[]> attempts)
+        throws SQLException {
+      long[] tasks = new long[attempts.size()];
+      long expected = 0;
+      for (long[] attempt : attempts) {
+        tasks[(int) attempt[0]] = attempt[1];
+        expected += attempt[2];
+      }
+      long rows;
+      try (Connection connection = target.connect();
+          Statement statement = connection.createStatement();
+          ResultSet count = statement.executeQuery("SELECT count(*) FROM " + stage)) {
+        count.next();
+        rows = count.getLong(1);
+      }
+      if (rows == expected) {
+        return new Staged(batch, stage, " WHERE true");
+      }
+      LOG.info(
+          "sink {}: batch {}: {} staged row(s) of failed or speculative task attempts left out",
+          target.sinkId(),
+          batch,
+          rows - expected);
+      String list = Arrays.stream(tasks).mapToObj(Long::toString).collect(Collectors.joining(","));
+      return new Staged(
+          batch, stage, " WHERE _lambda_task = ('{" + list + "}'::bigint[])[_lambda_part + 1]");
+    }
+  }
+
+  /**
+   * Runs the staging job over Spark's internal rows, as an SQL execution of the dataset's own plan
+   * (as Spark's writers do), so that metrics observed on it are reported; returns {@code
+   * (partition, task attempt, rows)} of each partition.
+   */
+  private static List<long[]> stageAll(Dataset<Row> data, PgTarget target, String copy) {
+    QueryExecution execution = data.queryExecution();
+    StructType schema = data.schema();
+    Function0<List<long[]>> job =
+        () -> {
+          JavaRDD<InternalRow> rows = execution.toRdd().toJavaRDD();
+          return rows.mapPartitions(part -> stage(target, schema, copy, part)).collect();
+        };
+    return SQLExecution.withNewExecutionId(execution, Option.apply("jdbc " + target.sinkId()), job);
+  }
+
+  private static String copySql(String stage, StructType schema) {
     List<String> columns = new ArrayList<>();
     for (StructField field : schema.fields()) {
       columns.add(PgTypes.quote(field.name()));
     }
-    columns.add("_lambda_batch");
     columns.add("_lambda_part");
+    columns.add("_lambda_task");
     columns.add("_lambda_seq");
-    return "COPY "
-        + target.stage()
-        + " ("
-        + String.join(", ", columns)
-        + ") FROM STDIN (FORMAT binary)";
+    return "COPY " + stage + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT binary)";
   }
 
-  /** On an executor: the task's rows into the staging table, replacing an earlier attempt's. */
-  private static void stage(
-      PgTarget target, StructType schema, String copy, String batch, Iterator<Row> rows)
+  /**
+   * On an executor: the task's rows into the staging table, in a transaction of its own; returns
+   * the partition, the task attempt that staged it and its rows.
+   */
+  private static Iterator<long[]> stage(
+      PgTarget target, StructType schema, String copy, Iterator<InternalRow> rows)
       throws SQLException, IOException {
     TaskContext task = TaskContext.get();
     int part = task == null ? 0 : task.partitionId();
-    byte[] batchBytes = batch.getBytes(StandardCharsets.UTF_8);
+    long attempt = task == null ? 0 : task.taskAttemptId();
+    long staged = 0;
     try (Connection connection = target.connect()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement clear =
-          connection.prepareStatement(
-              "DELETE FROM " + target.stage() + " WHERE _lambda_batch = ? AND _lambda_part = ?")) {
-        clear.setString(1, batch);
-        clear.setInt(2, part);
-        clear.executeUpdate();
-      }
       try (PGCopyOutputStream out =
               new PGCopyOutputStream(connection.unwrap(PGConnection.class), copy, 1 << 16);
           PgBinaryCopy encoder = new PgBinaryCopy(out, schema)) {
-        long seq = 0;
         while (rows.hasNext()) {
-          encoder.write(rows.next(), batchBytes, part, seq++);
+          encoder.write(rows.next(), part, attempt, staged++);
         }
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       }
       connection.commit();
     }
+    return List.of(new long[] {part, attempt, staged}).iterator();
   }
 
   /**
@@ -119,8 +194,9 @@ final class PgWrite {
    * one statement, or, given where refused rows go, row by row (each under a savepoint).
    */
   private static long merge(
-      PgTarget target, StructType schema, String batch, Optional<Rejections> rowByRow)
+      PgTarget target, StructType schema, Staged staged, Optional<Rejections> rowByRow)
       throws SQLException {
+    String batch = staged.batch();
     try (Connection connection = target.connect()) {
       connection.setAutoCommit(false);
       try {
@@ -137,11 +213,10 @@ final class PgWrite {
             }
           }
           if (rowByRow.isPresent()) {
-            merged = mergeRows(connection, target, schema, batch, rowByRow.get());
+            merged = mergeRows(connection, target, schema, staged, rowByRow.get());
           } else {
             try (PreparedStatement insert =
-                connection.prepareStatement(mergeSql(target, schema, ""))) {
-              insert.setString(1, batch);
+                connection.prepareStatement(mergeSql(target, schema, staged, ""))) {
               merged = insert.executeUpdate();
             }
           }
@@ -162,11 +237,8 @@ final class PgWrite {
               batch,
               target.table());
         }
-        try (PreparedStatement clear =
-            connection.prepareStatement(
-                "DELETE FROM " + target.stage() + " WHERE _lambda_batch = ?")) {
-          clear.setString(1, batch);
-          clear.executeUpdate();
+        try (Statement drop = connection.createStatement()) {
+          drop.execute("DROP TABLE " + staged.stage());
         }
         connection.commit();
         return merged;
@@ -186,26 +258,26 @@ final class PgWrite {
       Connection connection,
       PgTarget target,
       StructType schema,
-      String batch,
+      Staged staged,
       Rejections rejections)
       throws SQLException {
     List<String> pairs = new ArrayList<>();
     for (StructField field : schema.fields()) {
       pairs.add("'" + field.name().replace("'", "''") + "', " + PgTypes.quote(field.name()));
     }
-    record Staged(int part, long seq, String json) {}
-    List<Staged> staged = new ArrayList<>();
+    record StagedRow(int part, long seq, String json) {}
+    List<StagedRow> rows = new ArrayList<>();
     try (PreparedStatement query =
         connection.prepareStatement(
             "SELECT _lambda_part, _lambda_seq, json_build_object("
                 + String.join(", ", pairs)
                 + ")::text FROM "
-                + target.stage()
-                + " WHERE _lambda_batch = ? ORDER BY _lambda_part, _lambda_seq")) {
-      query.setString(1, batch);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          staged.add(new Staged(rows.getInt(1), rows.getLong(2), rows.getString(3)));
+                + staged.stage()
+                + staged.where()
+                + " ORDER BY _lambda_part, _lambda_seq")) {
+      try (ResultSet result = query.executeQuery()) {
+        while (result.next()) {
+          rows.add(new StagedRow(result.getInt(1), result.getLong(2), result.getString(3)));
         }
       }
     }
@@ -213,11 +285,10 @@ final class PgWrite {
     List<Rejections.Rejected> refused = new ArrayList<>();
     try (PreparedStatement insert =
         connection.prepareStatement(
-            mergeSql(target, schema, " AND _lambda_part = ? AND _lambda_seq = ?"))) {
-      for (Staged row : staged) {
-        insert.setString(1, batch);
-        insert.setInt(2, row.part());
-        insert.setLong(3, row.seq());
+            mergeSql(target, schema, staged, " AND _lambda_part = ? AND _lambda_seq = ?"))) {
+      for (StagedRow row : rows) {
+        insert.setInt(1, row.part());
+        insert.setLong(2, row.seq());
         Savepoint savepoint = connection.setSavepoint();
         try {
           merged += insert.executeUpdate();
@@ -235,7 +306,7 @@ final class PgWrite {
     LOG.info(
         "sink {}: batch {}: {} row(s) merged, {} refused by the database",
         target.sinkId(),
-        batch,
+        staged.batch(),
         merged,
         refused.size());
     return merged;
@@ -252,6 +323,24 @@ final class PgWrite {
     String message = String.valueOf(e.getMessage());
     int newline = message.indexOf('\n');
     return (newline < 0 ? message : message.substring(0, newline)).replaceFirst("^ERROR: ", "");
+  }
+
+  /** Whether the ledger has the batch already (it never forgets one, so no lock is needed). */
+  private static boolean committedBefore(PgTarget target, String batch) {
+    try (Connection connection = target.connect()) {
+      if (!committed(connection, target, batch)) {
+        return false;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot read the ledger " + target.ledger() + ": " + e.getMessage(), e);
+    }
+    LOG.info(
+        "sink {}: batch {} was committed to {} before; not written again",
+        target.sinkId(),
+        batch,
+        target.table());
+    return true;
   }
 
   private static boolean committed(Connection connection, PgTarget target, String batch)
@@ -271,7 +360,7 @@ final class PgWrite {
    * The merge: every staged row of the batch; for an upsert, the last row of each key (by partition
    * and place in it) and {@code ON CONFLICT} updating the other columns.
    */
-  static String mergeSql(PgTarget target, StructType schema, String condition) {
+  static String mergeSql(PgTarget target, StructType schema, Staged staged, String condition) {
     List<String> columns = new ArrayList<>();
     for (StructField field : schema.fields()) {
       columns.add(PgTypes.quote(field.name()));
@@ -285,8 +374,8 @@ final class PgWrite {
           + ") SELECT "
           + list
           + " FROM "
-          + target.stage()
-          + " WHERE _lambda_batch = ?"
+          + staged.stage()
+          + staged.where()
           + condition;
     }
     String keys = target.key().stream().map(PgTypes::quote).collect(Collectors.joining(", "));
@@ -306,8 +395,8 @@ final class PgWrite {
         + ") "
         + list
         + " FROM "
-        + target.stage()
-        + " WHERE _lambda_batch = ?"
+        + staged.stage()
+        + staged.where()
         + condition
         + " ORDER BY "
         + keys

@@ -164,7 +164,8 @@ class JdbcSinkTest {
             "raw|bytea");
     assertThat(rows("SELECT sink_id, batch_id, rows FROM lambda_ledger WHERE sink_id = 'typed'"))
         .containsExactly("typed|run-1|5");
-    assertThat(rows("SELECT count(*) FROM lambda_stage_typed")).containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'lambda_stage_%'"))
+        .containsExactly("0"); // each batch's staging table dropped with its merge
 
     write(sink, events(event(6, "f", 6, "1")), "run-2");
     assertThat(rows("SELECT count(*), sum(id) FROM typed")).containsExactly("6|21");
@@ -190,6 +191,43 @@ class JdbcSinkTest {
                     + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'latest'::regclass AND"
                     + " i.indisprimary"))
         .containsExactly("host");
+  }
+
+  @Test
+  void decimalsOfEveryPrecisionAndScaleArriveExactly() throws Exception {
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType)
+            .add("small", DataTypes.createDecimalType(9, 0))
+            .add("money", DataTypes.createDecimalType(15, 5))
+            .add("wide", DataTypes.createDecimalType(38, 10));
+    String[][] values = {
+      {"0", "0", "0"},
+      {"10000", "0.00001", "0.0000000001"},
+      {"-999999999", "-9999999999.99999", "-9999999999999999999999999999.9999999999"},
+      {"123456789", "1.10000", "12345678901234567890.0001"},
+      {"100000000", "10000.00010", "-1000000000000000000000000000"},
+    };
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      rows.add(
+          RowFactory.create(
+              i,
+              new BigDecimal(values[i][0]),
+              new BigDecimal(values[i][1]),
+              new BigDecimal(values[i][2])));
+    }
+    write(
+        sink("table = decimals, sink-id = decimals"),
+        spark.createDataFrame(rows, schema).repartition(2),
+        "run-1");
+    assertThat(rows("SELECT small, money, wide FROM decimals ORDER BY id"))
+        .containsExactly(
+            "0|0.00000|0E-10",
+            "10000|0.00001|1E-10",
+            "-999999999|-9999999999.99999|-9999999999999999999999999999.9999999999",
+            "123456789|1.10000|12345678901234567890.0001000000",
+            "100000000|10000.00010|-1000000000000000000000000000.0000000000");
   }
 
   @Test
