@@ -112,7 +112,16 @@ final class ContractRun {
     } else {
       Set<String> changed = new LinkedHashSet<>();
       for (SourceNode source : pipeline.sources()) {
-        Horizon now = horizonSpec(source).horizon(context(source));
+        Optional<Horizon> pinned = master.pinned(source.name(), run);
+        pinned.ifPresent(
+            p ->
+                LOG.info(
+                    "run {} was stopped before it published; source '{}' is read again up to the"
+                        + " horizon that run pinned, {}",
+                    run,
+                    source.name(),
+                    p.ends()));
+        Horizon now = pinned.orElseGet(() -> horizonSpec(source).horizon(context(source)));
         horizons.put(source.name(), now);
         if (!now.equals(last.horizon(source.name()))) {
           changed.add(source.name());
@@ -135,6 +144,8 @@ final class ContractRun {
         layer.saveSummary(pipeline, summary);
         return summary;
       }
+      // Every source's horizon, changed or not: a re-run of this number reads exactly this input.
+      horizons.forEach((source, horizon) -> master.pin(source, run, horizon));
       deadLetters = ingest(last, horizons, changed, run, recordsIn, recordsOut);
     }
 
@@ -144,6 +155,7 @@ final class ContractRun {
         "run {} published {} view(s) with horizons {}", run, published.views().size(), horizons);
     if (!options.recompute()) {
       layer.commitSources(pipeline);
+      sourceNames.forEach(source -> master.unpin(source, run));
     }
     new MetastoreRegistrar(spark, pipeline, store).register(published);
     removeSuperseded(published);

@@ -3,15 +3,22 @@ package io.lambdaflow.batch;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.views.ViewStore;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.FSError;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,6 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * that appended it ({@link ViewStore#RUN_COLUMN}) and by the pipeline's declared partitions.
  */
 final class MasterDataset {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final SparkSession spark;
   private final Pipeline pipeline;
   private final ViewStore store;
@@ -78,6 +87,56 @@ final class MasterDataset {
                 .parquet(store.master(source).toString())
                 .where(col(ViewStore.RUN_COLUMN).leq(run));
     return data.drop(drop.toArray(String[]::new));
+  }
+
+  /**
+   * Records, before run {@code run} reads {@code source}, the horizon it reads up to. A run killed
+   * before it published is run again under the same number (its sinks' write identity, {@code
+   * run-N}, which the jdbc sink's ledger keys by); {@link #pinned} makes the re-run read the same
+   * records, not also what arrived in between, so a sink that skips a write it has seen skips
+   * exactly what it wrote. Parquet readers ignore the file (its name starts with an underscore).
+   */
+  void pin(String source, long run, Horizon horizon) {
+    Path file = pinFile(source, run);
+    try {
+      FileSystem fs = file.getFileSystem(store.hadoop());
+      try (OutputStream out = fs.create(file, true)) {
+        out.write(JSON.writeValueAsBytes(horizon.ends()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot pin the horizon of run " + run + " at " + file, e);
+    }
+  }
+
+  /** The horizon a killed run {@code run} pinned for {@code source}, if it did. */
+  Optional<Horizon> pinned(String source, long run) {
+    Path file = pinFile(source, run);
+    try {
+      FileSystem fs = file.getFileSystem(store.hadoop());
+      if (!fs.exists(file)) {
+        return Optional.empty();
+      }
+      try (InputStream in = fs.open(file)) {
+        Map<String, Long> ends = JSON.readValue(in, new TypeReference<Map<String, Long>>() {});
+        return Optional.of(new Horizon(ends));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the pinned horizon " + file, e);
+    }
+  }
+
+  /** Removes the pin of run {@code run}, once it published. */
+  void unpin(String source, long run) {
+    Path file = pinFile(source, run);
+    try {
+      file.getFileSystem(store.hadoop()).delete(file, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the pinned horizon " + file, e);
+    }
+  }
+
+  private Path pinFile(String source, long run) {
+    return new Path(store.master(source), "_pinned-run-" + run + ".json");
   }
 
   /** Whether any run appended to the master dataset of {@code source}. */
