@@ -7,6 +7,7 @@ import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.embedded.EmbeddedPostgres;
 import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,17 +15,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The speed layer streaming into PostgreSQL as its own process, killed with SIGKILL ten times at
- * random points of its progress (staging, merging, checkpointing) and restarted each time: the
- * table then holds every record exactly once.
+ * The jdbc sink's exactly-once promise with the layers as their own processes, killed with SIGKILL:
+ * the speed layer ten times at random points of its progress (staging, merging, checkpointing) and
+ * restarted each time, a batch run right after its merge; the table then holds every record exactly
+ * once.
  */
 @ExtendWith(TestServices.class)
 class JdbcProcessTest {
@@ -118,5 +122,100 @@ class JdbcProcessTest {
       expected += i % 97;
     }
     assertThat(query("SELECT sum(amount) FROM payments")).isEqualTo(expected);
+  }
+
+  /**
+   * A batch run of the lambda contract SIGKILLed while it stages rows, run again and SIGKILLed
+   * right after its merge committed (before it published its views), then run again while more
+   * records arrive: the table holds what one run would have written, each record once, and the next
+   * run adds the late records.
+   */
+  @Test
+  void aBatchRunKilledAndRunAgainLeavesTheTableAsOneRunWould() throws Exception {
+    int first = 20_000;
+    int late = 1_000;
+    kafka.createTopic("orders", 2);
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        "orders",
+        TestKafka.records(0, first, i -> "{\"id\":" + i + ",\"amount\":" + i % 89 + "}"));
+    Files.writeString(
+        dir.resolve("orders.conf"),
+        """
+        layers = [batch]
+        storage-root = root
+        sources {
+          orders {
+            type = kafka
+            bootstrap-servers = "%s"
+            topic = orders
+            value-format = json
+            schema = "id BIGINT, amount BIGINT"
+          }
+        }
+        sinks { out { type = jdbc, url = "%s", table = orders } }
+        views {
+          per_amount { type = aggregate, group-by = [amount], measures { orders = count } }
+        }
+        metastore.enabled = false
+        """
+            .formatted(kafka.bootstrapServers(), postgres.jdbcUrl("postgres")));
+
+    Process merged = LambdaProcesses.start(dir, "batch", "orders.conf");
+    await("run 1 merged")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> batches() > 0 || !merged.isAlive());
+    kill(merged, "after its merge");
+    assertThat(published()).as("killed before it published").isEmpty();
+    assertThat(query("SELECT count(*) FROM orders")).isEqualTo(first);
+
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        "orders",
+        TestKafka.records(first, late, i -> "{\"id\":" + i + ",\"amount\":" + i % 89 + "}"));
+    runToTheEnd();
+    assertThat(query("SELECT count(*) FROM orders")).as("run 1 again").isEqualTo(first);
+    assertThat(query("SELECT count(DISTINCT id) FROM orders")).isEqualTo(first);
+    assertThat(query("SELECT sum(amount) FROM orders")).isEqualTo(amounts(0, first));
+    assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'lambda_stage_%'"))
+        .as("no staging table left")
+        .isZero();
+
+    runToTheEnd();
+    assertThat(query("SELECT count(*) FROM orders")).as("run 2").isEqualTo(first + late);
+    assertThat(query("SELECT count(DISTINCT id) FROM orders")).isEqualTo(first + late);
+    assertThat(query("SELECT sum(amount) FROM orders")).isEqualTo(amounts(0, first + late));
+  }
+
+  /** The view store's published states under the storage root. */
+  private List<Path> published() throws IOException {
+    Path state = dir.resolve("root/state");
+    if (!Files.exists(state)) {
+      return List.of();
+    }
+    try (Stream<Path> paths = Files.walk(state)) {
+      return paths.filter(p -> p.getFileName().toString().startsWith("published")).toList();
+    }
+  }
+
+  private static void kill(Process process, String when) throws InterruptedException {
+    assertThat(process.isAlive()).as("still running, to be killed " + when).isTrue();
+    process.destroyForcibly();
+    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+  }
+
+  private void runToTheEnd() throws Exception {
+    Process run = LambdaProcesses.start(dir, "batch", "orders.conf");
+    assertThat(run.waitFor(3, TimeUnit.MINUTES)).as("a batch run ends").isTrue();
+    assertThat(run.exitValue()).as("exit status").isZero();
+  }
+
+  private static long amounts(int from, int count) {
+    long sum = 0;
+    for (int i = from; i < from + count; i++) {
+      sum += i % 89;
+    }
+    return sum;
   }
 }
