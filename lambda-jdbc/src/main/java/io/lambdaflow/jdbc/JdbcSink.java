@@ -7,6 +7,7 @@ import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -30,7 +31,12 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   @Override
   public void writeBatch(Dataset<Row> data, WriteContext context) {
     prepare(data);
-    long rows = PgWrite.write(target, data, context.writeId(), context.rejections());
+    long rows =
+        PgWrite.write(
+            target,
+            data,
+            new PgLedger.Batch(context.writeId(), Optional.empty()),
+            context.rejections());
     LOG.info(
         "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
   }
@@ -41,8 +47,14 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
     prepare(data);
     PgTarget streamed = target;
     Rejections rejections = context.rejections();
+    // What each micro-batch reads, from the checkpoint: tells a replay from a reused batch id.
     VoidFunction2<Dataset<Row>, Long> write =
-        (batch, id) -> PgWrite.write(streamed, batch, String.valueOf(id), rejections);
+        (batch, id) ->
+            PgWrite.write(
+                streamed,
+                batch,
+                new PgLedger.Batch(String.valueOf(id), context.batchOffsets(id)),
+                rejections);
     return context.writer(data).foreachBatch(write).start();
   }
 

@@ -51,14 +51,7 @@ final class PgTables {
       } else {
         check(connection, target, schema, columns);
       }
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS "
-                + target.ledger()
-                + " (sink_id text NOT NULL, batch_id text NOT NULL, rows bigint NOT NULL,"
-                + " committed_at timestamp with time zone NOT NULL DEFAULT now(),"
-                + " PRIMARY KEY (sink_id, batch_id))");
-      }
+      PgLedger.create(connection, target);
     }
   }
 

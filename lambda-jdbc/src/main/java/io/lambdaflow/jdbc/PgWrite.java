@@ -51,9 +51,11 @@ final class PgWrite {
    * Writes {@code data} as batch {@code batch}; returns the rows merged (0 for a replay). Rows the
    * database refuses (a constraint, a value that does not fit) go to {@code rejections}.
    */
-  static long write(PgTarget target, Dataset<Row> data, String batch, Rejections rejections) {
+  static long write(
+      PgTarget target, Dataset<Row> data, PgLedger.Batch ledgered, Rejections rejections) {
     StructType schema = data.schema();
-    if (committedBefore(target, batch)) {
+    String batch = ledgered.id();
+    if (committedBefore(target, ledgered)) {
       return 0; // a replay: not even staged again
     }
     String stage = target.stage(batch);
@@ -61,7 +63,7 @@ final class PgWrite {
     Staged staged;
     try {
       PgTables.stage(target, stage, schema);
-      staged = Staged.of(target, batch, stage, stageAll(data, target, copySql(stage, schema)));
+      staged = Staged.of(target, ledgered, stage, stageAll(data, target, copySql(stage, schema)));
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot stage batch " + batch + " for " + target.table() + ": " + e.getMessage(), e);
@@ -103,12 +105,16 @@ final class PgWrite {
    *     it ends, so a failed attempt leaves rows only if it failed after that, or ran
    *     speculatively)
    */
-  private record Staged(String batch, String stage, String where) {
+  private record Staged(PgLedger.Batch ledgered, String stage, String where) {
+    String batch() {
+      return ledgered.id();
+    }
+
     /**
      * From the {@code (partition, task attempt, rows)} each partition's successful attempt
      * returned.
      */
-    static Staged of(PgTarget target, String batch, String stage, List<long[]> attempts)
+    static Staged of(PgTarget target, PgLedger.Batch batch, String stage, List<long[]> attempts)
         throws SQLException {
       long[] tasks = new long[attempts.size()];
       long expected = 0;
@@ -129,7 +135,7 @@ final class PgWrite {
       LOG.info(
           "sink {}: batch {}: {} staged row(s) of failed or speculative task attempts left out",
           target.sinkId(),
-          batch,
+          batch.id(),
           rows - expected);
       String list = Arrays.stream(tasks).mapToObj(Long::toString).collect(Collectors.joining(","));
       return new Staged(
@@ -200,13 +206,9 @@ final class PgWrite {
     try (Connection connection = target.connect()) {
       connection.setAutoCommit(false);
       try {
-        try (PreparedStatement lock =
-            connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-          lock.setString(1, target.ledger() + " " + target.sinkId());
-          lock.execute();
-        }
+        PgLedger.lock(connection, target);
         long merged = 0;
-        if (!committed(connection, target, batch)) {
+        if (!PgLedger.has(connection, target, staged.ledgered())) {
           if (target.mode().equals("overwrite")) {
             try (Statement statement = connection.createStatement()) {
               statement.execute("DELETE FROM " + target.quotedTable());
@@ -220,16 +222,7 @@ final class PgWrite {
               merged = insert.executeUpdate();
             }
           }
-          try (PreparedStatement record =
-              connection.prepareStatement(
-                  "INSERT INTO "
-                      + target.ledger()
-                      + " (sink_id, batch_id, rows) VALUES (?, ?, ?)")) {
-            record.setString(1, target.sinkId());
-            record.setString(2, batch);
-            record.setLong(3, merged);
-            record.executeUpdate();
-          }
+          PgLedger.record(connection, target, staged.ledgered(), merged);
         } else {
           LOG.info(
               "sink {}: batch {} was committed to {} before; not written again",
@@ -326,9 +319,9 @@ final class PgWrite {
   }
 
   /** Whether the ledger has the batch already (it never forgets one, so no lock is needed). */
-  private static boolean committedBefore(PgTarget target, String batch) {
+  private static boolean committedBefore(PgTarget target, PgLedger.Batch batch) {
     try (Connection connection = target.connect()) {
-      if (!committed(connection, target, batch)) {
+      if (!PgLedger.has(connection, target, batch)) {
         return false;
       }
     } catch (SQLException e) {
@@ -338,22 +331,9 @@ final class PgWrite {
     LOG.info(
         "sink {}: batch {} was committed to {} before; not written again",
         target.sinkId(),
-        batch,
+        batch.id(),
         target.table());
     return true;
-  }
-
-  private static boolean committed(Connection connection, PgTarget target, String batch)
-      throws SQLException {
-    try (PreparedStatement query =
-        connection.prepareStatement(
-            "SELECT 1 FROM " + target.ledger() + " WHERE sink_id = ? AND batch_id = ?")) {
-      query.setString(1, target.sinkId());
-      query.setString(2, batch);
-      try (ResultSet rows = query.executeQuery()) {
-        return rows.next();
-      }
-    }
   }
 
   /**

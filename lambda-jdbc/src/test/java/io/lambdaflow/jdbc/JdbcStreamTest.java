@@ -1,6 +1,7 @@
 package io.lambdaflow.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.embedded.EmbeddedKafka;
@@ -12,12 +13,14 @@ import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +52,7 @@ class JdbcStreamTest {
         .parse(
             "name = stream\nlayers = [speed]\nstorage-root = \""
                 + dir
-                + "\"\nspeed.trigger = available-now\n"
+                + "\"\nspeed.trigger = available-now\nspeed.restart.attempts = 0\n"
                 + "sources { events { type = kafka, bootstrap-servers = \""
                 + kafka.bootstrapServers()
                 + "\", topic = "
@@ -123,6 +126,39 @@ class JdbcStreamTest {
         .containsExactly("35|5950");
     assertThat(rows("SELECT count(*) FROM lambda_ledger WHERE sink_id = 'appended'").get(0))
         .isNotEqualTo(batches.get(0));
+  }
+
+  @Test
+  void aLostCheckpointStopsTheSinkInsteadOfSkippingOrRepeatingRecords() throws Exception {
+    kafka.createTopic("lost", 1);
+    Pipeline pipeline = pipeline("lost", "table = lost, sink-id = lost");
+    produce("lost", 0, 30);
+    speed(pipeline);
+    assertThat(rows("SELECT count(*) FROM lost")).containsExactly("30");
+
+    // The checkpoint is gone: the query starts at micro-batch 0 again, from the earliest offsets,
+    // and cuts the topic into micro-batches as before up to batch 3 (replays the ledger skips);
+    // batch 4 now reads further than the batch 4 the ledger has.
+    deleteTree(dir.resolve("checkpoints"));
+    produce("lost", 30, 10);
+    assertThatThrownBy(() -> speed(pipeline))
+        .hasMessageContaining(
+            "sink lost: micro-batch 4 was written to lost before, reading up to source"
+                + " offsets {\"lost\":{\"0\":30}}, but this query's micro-batch 4 reads up to"
+                + " {\"lost\":{\"0\":35}}: the checkpoint was lost or reset (the query's batch"
+                + " ids no longer name what the ledger recorded), and writing on would skip or"
+                + " repeat records. Restore the checkpoint, or give the sink a new sink-id (its"
+                + " ledger starts empty: what the query reads is written again)");
+    assertThat(rows("SELECT count(*) || '|' || count(DISTINCT id) FROM lost"))
+        .containsExactly("30|30");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   private static long number(Path file) {

@@ -135,6 +135,11 @@ public final class SpeedLayer {
           }
 
           @Override
+          public Optional<String> batchOffsets(long batchId) {
+            return CheckpointOffsets.of(spark, checkpoint, batchId);
+          }
+
+          @Override
           public DataStreamWriter<Row> writer(Dataset<Row> shaped) {
             return shaped
                 .writeStream()
