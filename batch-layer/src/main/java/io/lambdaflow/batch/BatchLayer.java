@@ -122,7 +122,7 @@ public final class BatchLayer {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
       SinkRejections rejections = new SinkRejections(spark, pipeline);
       for (SinkNode sink : pipeline.sinks()) {
-        write(sink, plan.sinkInputs().get(sink.name()), runId, rejections);
+        write(sink, plan.sinkInputs().get(sink.name()), runId, Optional.empty(), rejections);
       }
       plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId));
       // Counts of finished actions arrive within moments; one deadline for all of them, so a sink
@@ -213,24 +213,26 @@ public final class BatchLayer {
    *
    * @param writeId the write's identity ({@link WriteContext#writeId()}): the run id, or for a
    *     contract run its number, which a re-run after a kill repeats
+   * @param reads what the write reads ({@link WriteContext#reads()}), when known
    * @param rejections where the rows the sink's destination refuses go
    */
-  void write(SinkNode sink, Dataset<Row> data, String writeId, SinkRejections rejections) {
+  void write(
+      SinkNode sink,
+      Dataset<Row> data,
+      String writeId,
+      Optional<String> reads,
+      SinkRejections rejections) {
     writeTo(
         sink,
         PipelinePlanner.withoutMetadata(data)
             .observe(outputMetric(sink.name()), count(lit(1)).alias("records")),
-        writeId,
-        rejections.of(sink.name()));
+        new WriteContext(
+            spark, sink.name(), ExecutionMode.BATCH, writeId, rejections.of(sink.name()), reads));
   }
 
-  private void writeTo(
-      SinkNode sink, Dataset<Row> observed, String writeId, Rejections rejections) {
+  private void writeTo(SinkNode sink, Dataset<Row> observed, WriteContext context) {
     try {
-      ((SupportsBatchWrite) sink.spec())
-          .writeBatch(
-              observed,
-              new WriteContext(spark, sink.name(), ExecutionMode.BATCH, writeId, rejections));
+      ((SupportsBatchWrite) sink.spec()).writeBatch(observed, context);
     } catch (Exception | FSError e) { // Spark: checked exceptions undeclared; Hadoop: FSError
       throw new PipelineRunException(
           "sink '"
@@ -254,8 +256,12 @@ public final class BatchLayer {
         pipeline.deadLetter(),
         letters.observe(
             DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)),
-        writeId,
-        Rejections.none(pipeline.deadLetter().name()));
+        new WriteContext(
+            spark,
+            pipeline.deadLetter().name(),
+            ExecutionMode.BATCH,
+            writeId,
+            Rejections.none(pipeline.deadLetter().name())));
   }
 
   void commitSources(Pipeline pipeline) {

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -230,7 +233,12 @@ final class ContractRun {
               });
       SinkRejections rejections = new SinkRejections(spark, pipeline);
       for (SinkNode sink : pipeline.sinks()) {
-        layer.write(sink, slice.sinkInputs().get(sink.name()), "run-" + run, rejections);
+        layer.write(
+            sink,
+            slice.sinkInputs().get(sink.name()),
+            "run-" + run,
+            Optional.of(reads(horizons)),
+            rejections);
       }
       Optional<Dataset<Row>> transformLetters =
           slice
@@ -267,6 +275,17 @@ final class ContractRun {
       return (letters.isPresent() ? BatchLayer.records(rejected) : 0) + rejections.total();
     } finally {
       reused.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** What run-N reads, for sinks that keep a ledger: each source's horizon, as sorted JSON. */
+  private static String reads(Map<String, Horizon> horizons) {
+    Map<String, Map<String, Long>> sorted = new TreeMap<>();
+    horizons.forEach((source, horizon) -> sorted.put(source, new TreeMap<>(horizon.ends())));
+    try {
+      return new ObjectMapper().writeValueAsString(sorted);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write horizons as JSON", e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.lambdaflow.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -14,19 +15,35 @@ import org.apache.spark.sql.SparkSession;
  *     the lambda contract run again after a kill (its run number) and for a micro-batch replayed
  *     after a crash (its batch id); unique otherwise
  * @param rejections where rows the destination refuses go (the pipeline's dead letters)
+ * @param reads what the write reads, when the layer knows it (a batch run of the lambda contract:
+ *     the horizon of each source, as JSON), so that a sink keeping a ledger of writes tells a
+ *     re-run (the same) from another write under a reused id (a storage root wiped and its run
+ *     numbers starting over)
  */
 public record WriteContext(
     SparkSession spark,
     String sinkName,
     ExecutionMode mode,
     String writeId,
-    Rejections rejections) {
+    Rejections rejections,
+    Optional<String> reads) {
   public WriteContext {
     requireNonNull(spark, "spark is null");
     requireNonNull(sinkName, "sinkName is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(writeId, "writeId is null");
     requireNonNull(rejections, "rejections is null");
+    requireNonNull(reads, "reads is null");
+  }
+
+  /** A write whose input is not known beyond its id. */
+  public WriteContext(
+      SparkSession spark,
+      String sinkName,
+      ExecutionMode mode,
+      String writeId,
+      Rejections rejections) {
+    this(spark, sinkName, mode, writeId, rejections, Optional.empty());
   }
 
   /** A write with no dead letters: a refused row fails it ({@link Rejections#none}). */

@@ -7,7 +7,6 @@ import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.sql.SQLException;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -35,7 +34,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
         PgWrite.write(
             target,
             data,
-            new PgLedger.Batch(context.writeId(), Optional.empty()),
+            new PgLedger.Batch(context.writeId(), context.reads(), false),
             context.rejections());
     LOG.info(
         "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
@@ -53,7 +52,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
             PgWrite.write(
                 streamed,
                 batch,
-                new PgLedger.Batch(String.valueOf(id), context.batchOffsets(id)),
+                new PgLedger.Batch(String.valueOf(id), context.batchOffsets(id), true),
                 rejections);
     return context.writer(data).foreachBatch(write).start();
   }

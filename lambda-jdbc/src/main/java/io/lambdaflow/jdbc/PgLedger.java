@@ -18,8 +18,11 @@ import java.util.Optional;
 final class PgLedger {
   private PgLedger() {}
 
-  /** A ledgered batch: its id and what it read ({@code reads}, empty when unknown). */
-  record Batch(String id, Optional<String> reads) {}
+  /**
+   * A ledgered batch: its id, what it read ({@code reads}, empty when unknown), and whether it is a
+   * micro-batch (or a batch run's write).
+   */
+  record Batch(String id, Optional<String> reads, boolean micro) {}
 
   /** Creates the ledger if absent; adds the {@code reads} column to one made before it existed. */
   static void create(Connection connection, PgTarget target) throws SQLException {
@@ -67,20 +70,28 @@ final class PgLedger {
           throw new IllegalStateException(
               "sink "
                   + target.sinkId()
-                  + ": micro-batch "
+                  + ": "
+                  + (batch.micro() ? "micro-batch " : "batch ")
                   + batch.id()
                   + " was written to "
                   + target.table()
-                  + " before, reading up to source offsets "
+                  + " before, reading up to "
+                  + (batch.micro() ? "source offsets " : "horizons ")
                   + recorded.get()
-                  + ", but this query's micro-batch "
+                  + ", but this "
+                  + (batch.micro() ? "query's micro-batch " : "run's batch ")
                   + batch.id()
                   + " reads up to "
                   + batch.reads().get()
-                  + ": the checkpoint was lost or reset (the query's batch ids no longer name what"
-                  + " the ledger recorded), and writing on would skip or repeat records. Restore"
-                  + " the checkpoint, or give the sink a new sink-id (its ledger starts empty: what"
-                  + " the query reads is written again)");
+                  + (batch.micro()
+                      ? ": the checkpoint was lost or reset (the query's batch ids no longer name"
+                          + " what the ledger recorded)"
+                      : ": the pipeline's storage root was reset (its run numbers started over)")
+                  + ", and writing on would skip or repeat records. Restore the "
+                  + (batch.micro() ? "checkpoint" : "storage root")
+                  + ", or give the sink a new sink-id (its ledger starts empty: what the "
+                  + (batch.micro() ? "query" : "run")
+                  + " reads is written again)");
         }
         return true;
       }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lambdaflow.embedded.EmbeddedPostgres;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.WriteContext;
 import io.lambdaflow.testkit.TestPipelines;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -99,6 +101,13 @@ class JdbcSinkTest {
 
   private static void write(SupportsBatchWrite sink, Dataset<Row> data, String id) {
     sink.writeBatch(data, new WriteContext(spark, "out", ExecutionMode.BATCH, id));
+  }
+
+  private static void write(SupportsBatchWrite sink, Dataset<Row> data, String id, String reads) {
+    sink.writeBatch(
+        data,
+        new WriteContext(
+            spark, "out", ExecutionMode.BATCH, id, Rejections.none("out"), Optional.of(reads)));
   }
 
   private static List<String> rows(String sql) throws SQLException {
@@ -191,6 +200,26 @@ class JdbcSinkTest {
                     + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'latest'::regclass AND"
                     + " i.indisprimary"))
         .containsExactly("host");
+  }
+
+  @Test
+  void aRunNumberTheLedgerHasWithOtherHorizonsIsRefused() throws Exception {
+    SupportsBatchWrite sink = sink("table = renumbered, sink-id = renumbered");
+    Dataset<Row> data = events(event(1, "a", 1, "1"), event(2, "b", 2, "2"));
+    String first = "{\"events\":{\"events/0\":2}}";
+    write(sink, data, "run-1", first);
+    write(sink, data, "run-1", first); // run 1 again after a kill: the same horizons, skipped
+    assertThat(rows("SELECT count(*) FROM renumbered")).containsExactly("2");
+    // The storage root wiped: run numbers start over, and run 1 now reads other records.
+    assertThatThrownBy(() -> write(sink, data, "run-1", "{\"events\":{\"events/0\":5}}"))
+        .hasMessage(
+            "sink renumbered: batch run-1 was written to renumbered before, reading up to horizons"
+                + " {\"events\":{\"events/0\":2}}, but this run's batch run-1 reads up to"
+                + " {\"events\":{\"events/0\":5}}: the pipeline's storage root was reset (its run"
+                + " numbers started over), and writing on would skip or repeat records. Restore the"
+                + " storage root, or give the sink a new sink-id (its ledger starts empty: what the"
+                + " run reads is written again)");
+    assertThat(rows("SELECT count(*) FROM renumbered")).containsExactly("2");
   }
 
   @Test
