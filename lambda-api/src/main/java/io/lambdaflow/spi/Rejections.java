@@ -21,11 +21,18 @@ public interface Rejections {
    *
    * @param reason why, in the destination's words
    * @param raw the row as JSON
+   * @param position where the row was in what the sink was given (for example {@code batch 7,
+   *     partition 1, row 42}), or null when the sink cannot say
    */
-  record Rejected(String reason, String raw) {
+  record Rejected(String reason, String raw, String position) {
     public Rejected {
       requireNonNull(reason, "reason is null");
       requireNonNull(raw, "raw is null");
+    }
+
+    /** A refused row whose position the sink cannot say. */
+    public Rejected(String reason, String raw) {
+      this(reason, raw, null);
     }
   }
 

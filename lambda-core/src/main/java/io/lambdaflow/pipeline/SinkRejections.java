@@ -52,7 +52,8 @@ public final class SinkRejections {
       List<Row> letters = new ArrayList<>();
       for (Rejections.Rejected row : rows) {
         letters.add(
-            RowFactory.create(pipeline.name(), sinkName, null, row.reason(), row.raw(), now));
+            RowFactory.create(
+                pipeline.name(), sinkName, row.position(), row.reason(), row.raw(), now));
       }
       writeDeadLetters(pipeline, spark.createDataFrame(letters, LETTERS));
       counts.merge(sinkName, (long) rows.size(), Long::sum);

@@ -291,7 +291,16 @@ final class PgWrite {
             throw e;
           }
           connection.rollback(savepoint);
-          refused.add(new Rejections.Rejected(firstLine(e), row.json()));
+          refused.add(
+              new Rejections.Rejected(
+                  firstLine(e),
+                  row.json(),
+                  "batch "
+                      + staged.batch()
+                      + ", partition "
+                      + row.part()
+                      + ", row "
+                      + (row.seq() + 1)));
         }
       }
     }

@@ -78,22 +78,29 @@ class RefusedRowsTest {
       }
     }
     assertThat(ids).containsExactly("1", "2", "4", "6", "8", "9", "10");
+    String at = "batch " + summary.runId() + ", partition 0, "; // where in the sink's input
     assertThat(
             spark
                 .read()
                 .json(dir.resolve("root/dead-letters").toString())
                 .orderBy("raw")
-                .selectExpr("concat_ws(' | ', stage, reason, raw)")
+                .selectExpr("concat_ws(' | ', stage, position, reason, raw)")
                 .collectAsList()
                 .stream()
                 .map(r -> r.getString(0))
                 .toList())
         .containsExactly(
-            "out | null value in column \"host\" of relation \"checked\" violates not-null"
+            "out | "
+                + at
+                + "row 3 | null value in column \"host\" of relation \"checked\" violates not-null"
                 + " constraint | {\"id\" : 3, \"host\" : null, \"amount\" : 3}",
-            "out | new row for relation \"checked\" violates check constraint"
+            "out | "
+                + at
+                + "row 5 | new row for relation \"checked\" violates check constraint"
                 + " \"amount_not_negative\" | {\"id\" : 5, \"host\" : \"h1\", \"amount\" : -1}",
-            "out | value too long for type character varying(5) | {\"id\" : 7, \"host\" :"
+            "out | "
+                + at
+                + "row 7 | value too long for type character varying(5) | {\"id\" : 7, \"host\" :"
                 + " \"far-too-long\", \"amount\" : 7}");
   }
 }
