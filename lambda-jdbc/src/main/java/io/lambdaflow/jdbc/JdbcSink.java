@@ -15,14 +15,14 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The jdbc sink: see {@link PgWrite} for how a batch is written exactly once. */
+/** The jdbc sink: see {@link StagedWrite} for how a batch is written exactly once. */
 final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
 
-  private final PgTarget target;
+  private final JdbcTarget target;
   private final boolean createTable;
 
-  JdbcSink(PgTarget target, boolean createTable) {
+  JdbcSink(JdbcTarget target, boolean createTable) {
     this.target = target;
     this.createTable = createTable;
   }
@@ -31,10 +31,10 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   public void writeBatch(Dataset<Row> data, WriteContext context) {
     prepare(data);
     long rows =
-        PgWrite.write(
+        StagedWrite.write(
             target,
             data,
-            new PgLedger.Batch(context.writeId(), context.reads(), false),
+            new Ledger.Batch(context.writeId(), context.reads(), false),
             context.rejections());
     LOG.info(
         "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
@@ -44,15 +44,15 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
       throws TimeoutException {
     prepare(data);
-    PgTarget streamed = target;
+    JdbcTarget streamed = target;
     Rejections rejections = context.rejections();
     // What each micro-batch reads, from the checkpoint: tells a replay from a reused batch id.
     VoidFunction2<Dataset<Row>, Long> write =
         (batch, id) ->
-            PgWrite.write(
+            StagedWrite.write(
                 streamed,
                 batch,
-                new PgLedger.Batch(String.valueOf(id), context.batchOffsets(id), true),
+                new Ledger.Batch(String.valueOf(id), context.batchOffsets(id), true),
                 rejections);
     return context.writer(data).foreachBatch(write).start();
   }
@@ -71,10 +71,10 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
     }
   }
 
-  /** The table created or checked, the staging table and the ledger made, before any row. */
+  /** The table created or checked and the ledger made, before any row. */
   private void prepare(Dataset<Row> data) {
     try {
-      PgTables.prepare(target, data.schema(), createTable);
+      target.database().prepare(target, data.schema(), createTable);
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot prepare table " + target.table() + ": " + e.getMessage(), e);

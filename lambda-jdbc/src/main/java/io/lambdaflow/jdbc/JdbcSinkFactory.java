@@ -24,8 +24,9 @@ public final class JdbcSinkFactory implements SinkFactory {
       required(
           "url",
           OptionTypes.string(),
-          "The database's JDBC URL: jdbc:postgresql://host:5432/database. Put the password in"
-              + " 'password', not here.");
+          "The database's JDBC URL: jdbc:postgresql://host:5432/database (the fast path), or any"
+              + " database whose JDBC driver is on the classpath. Put the password in 'password',"
+              + " not here.");
   static final ConfigOption<String> USER =
       optional("user", OptionTypes.string(), "", "The user to connect as.");
   static final ConfigOption<String> PASSWORD =
@@ -72,8 +73,9 @@ public final class JdbcSinkFactory implements SinkFactory {
 
   @Override
   public String description() {
-    return "Writes rows to a PostgreSQL table, exactly once per batch: binary COPY, then one"
-        + " transaction merging the batch and recording it in a ledger (append, upsert, overwrite).";
+    return "Writes rows to a database table, exactly once per batch: staged (PostgreSQL: binary"
+        + " COPY; others: batched INSERTs), then one transaction merging the batch and recording it"
+        + " in a ledger (append, overwrite; upsert in PostgreSQL).";
   }
 
   @Override
@@ -84,14 +86,18 @@ public final class JdbcSinkFactory implements SinkFactory {
   @Override
   public SinkSpec create(PluginConfig config, PluginContext context) {
     String url = config.get(URL);
-    if (!url.startsWith("jdbc:postgresql:")) {
+    if (!url.startsWith("jdbc:")) {
       throw new InvalidOptionException(
-          URL.key(),
-          "expected a PostgreSQL URL, jdbc:postgresql://host:port/database; other databases are"
-              + " not written yet");
+          URL.key(), "expected a JDBC URL, such as jdbc:postgresql://host:port/database");
+    }
+    if (config.get(MODE).equals("upsert") && !url.startsWith("jdbc:postgresql:")) {
+      throw new InvalidOptionException(
+          MODE.key(),
+          "mode = upsert needs PostgreSQL (INSERT ... ON CONFLICT); other databases append or"
+              + " overwrite");
     }
     return new JdbcSink(
-        new PgTarget(
+        new JdbcTarget(
             url,
             config.get(USER),
             config.get(PASSWORD),

@@ -27,7 +27,8 @@ final class PgTables {
    * @throws IllegalArgumentException for a table whose columns do not fit the data, naming the
    *     column and both types, or an upsert key without a unique index
    */
-  static void prepare(PgTarget target, StructType schema, boolean createTable) throws SQLException {
+  static void prepare(JdbcTarget target, StructType schema, boolean createTable)
+      throws SQLException {
     for (StructField field : schema.fields()) {
       if (!PgTypes.supported(field.dataType())) {
         throw new IllegalArgumentException(
@@ -59,7 +60,7 @@ final class PgTables {
    * Creates the staging table {@code stage} of a batch, unlogged and without constraints, dropping
    * what an earlier attempt at the batch left.
    */
-  static void stage(PgTarget target, String stage, StructType schema) throws SQLException {
+  static void stage(JdbcTarget target, String stage, StructType schema) throws SQLException {
     try (Connection connection = target.connect();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS " + stage);
@@ -73,7 +74,7 @@ final class PgTables {
     }
   }
 
-  private static void create(Connection connection, PgTarget target, StructType schema)
+  private static void create(Connection connection, JdbcTarget target, StructType schema)
       throws SQLException {
     String primaryKey =
         target.key().isEmpty()
@@ -101,7 +102,7 @@ final class PgTables {
   }
 
   private static void check(
-      Connection connection, PgTarget target, StructType schema, Map<String, String> columns)
+      Connection connection, JdbcTarget target, StructType schema, Map<String, String> columns)
       throws SQLException {
     for (StructField field : schema.fields()) {
       String type = columns.get(field.name());
@@ -167,7 +168,7 @@ final class PgTables {
   }
 
   /** Whether a unique index (or primary key) covers exactly the key columns. */
-  private static boolean uniqueOn(Connection connection, PgTarget target) throws SQLException {
+  private static boolean uniqueOn(Connection connection, JdbcTarget target) throws SQLException {
     try (PreparedStatement query =
         connection.prepareStatement(
             "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i"

@@ -299,7 +299,7 @@ class JdbcSinkTest {
   }
 
   @Test
-  void upsertNeedsAKeyAndOtherDatabasesAreRefusedAtValidation() {
+  void upsertNeedsAKeyAndPostgresqlAndAUrlMustBeJdbcAtValidation() {
     String base =
         "layers = [batch]\nstorage-root = \""
             + dir
@@ -317,11 +317,18 @@ class JdbcSinkTest {
     assertThat(
             TestPipelines.invalid(
                     base
-                        + "sinks { out { type = jdbc, url = \"jdbc:mysql://x/db\", table = t } }\n")
+                        + "sinks { out { type = jdbc, url = \"jdbc:mysql://x/db\", table = t,"
+                        + " mode = upsert, key = [id] } }\n")
                 .getMessage())
         .contains(
-            "sinks.out.url: expected a PostgreSQL URL, jdbc:postgresql://host:port/database;"
-                + " other databases are not written yet");
+            "sinks.out.mode: mode = upsert needs PostgreSQL (INSERT ... ON CONFLICT); other"
+                + " databases append or overwrite");
+    assertThat(
+            TestPipelines.invalid(
+                    base + "sinks { out { type = jdbc, url = \"postgres://x/db\", table = t } }\n")
+                .getMessage())
+        .contains(
+            "sinks.out.url: expected a JDBC URL, such as jdbc:postgresql://host:port/database");
   }
 
   @Test

@@ -93,14 +93,14 @@ class RefusedRowsTest {
             "out | "
                 + at
                 + "row 3 | null value in column \"host\" of relation \"checked\" violates not-null"
-                + " constraint | {\"id\" : 3, \"host\" : null, \"amount\" : 3}",
+                + " constraint | {\"id\":3,\"host\":null,\"amount\":3}",
             "out | "
                 + at
                 + "row 5 | new row for relation \"checked\" violates check constraint"
-                + " \"amount_not_negative\" | {\"id\" : 5, \"host\" : \"h1\", \"amount\" : -1}",
+                + " \"amount_not_negative\" | {\"id\":5,\"host\":\"h1\",\"amount\":-1}",
             "out | "
                 + at
-                + "row 7 | value too long for type character varying(5) | {\"id\" : 7, \"host\" :"
-                + " \"far-too-long\", \"amount\" : 7}");
+                + "row 7 | value too long for type character varying(5) | {\"id\":7,\"host\":\"far-too-long\","
+                + "\"amount\":7}");
   }
 }

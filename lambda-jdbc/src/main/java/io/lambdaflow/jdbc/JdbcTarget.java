@@ -19,7 +19,7 @@ import java.util.Properties;
  * @param mode append, upsert or overwrite
  * @param key the upsert key columns
  */
-record PgTarget(
+record JdbcTarget(
     String url,
     String user,
     String password,
@@ -43,31 +43,23 @@ record PgTarget(
     return DriverManager.getConnection(url, properties);
   }
 
-  /** The target table, quoted. */
+  /** The database at {@link #url}: PostgreSQL, or another through Spark's JDBC dialects. */
+  Database database() {
+    return url.startsWith("jdbc:postgresql:") ? new Postgres() : new OtherDatabase(url);
+  }
+
+  /** The target table, as SQL names it. */
   String quotedTable() {
-    return PgTypes.quoteTable(table);
+    return database().table(this);
   }
 
-  /** The ledger of committed batches, in the target's schema. */
+  /** The ledger of committed batches, beside the target. */
   String ledger() {
-    return PgTypes.quote(PgTypes.schemaOf(table)) + "." + PgTypes.quote(LEDGER);
-  }
-
-  /**
-   * The staging table of batch {@code batch} of this sink, in the target's schema: its name holds
-   * the sink and the batch (within PostgreSQL's 63 characters, a hash of both when they are long).
-   */
-  String stage(String batch) {
-    String name =
-        ("lambda_stage_" + sinkId + "_" + batch).replaceAll("[^A-Za-z0-9_]", "_").toLowerCase();
-    if (name.length() > 63) {
-      name = name.substring(0, 50) + "_" + Integer.toHexString((sinkId + "\n" + batch).hashCode());
-    }
-    return PgTypes.quote(PgTypes.schemaOf(table)) + "." + PgTypes.quote(name);
+    return database().ledger(this);
   }
 
   @Override
   public String toString() {
-    return "PgTarget[" + table + " at " + url + ", sink " + sinkId + ", " + mode + "]";
+    return "JdbcTarget[" + table + " at " + url + ", sink " + sinkId + ", " + mode + "]";
   }
 }
