@@ -158,8 +158,8 @@ final class ContractRun {
         "run {} published {} view(s) with horizons {}", run, published.views().size(), horizons);
     if (!options.recompute()) {
       layer.commitSources(pipeline);
-      sourceNames.forEach(source -> master.unpin(source, run));
     }
+    sourceNames.forEach(source -> master.unpin(source, run)); // a killed run's, too
     new MetastoreRegistrar(spark, pipeline, store).register(published);
     removeSuperseded(published);
     RunSummary summary =

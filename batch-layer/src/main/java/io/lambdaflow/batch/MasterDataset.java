@@ -3,6 +3,7 @@ package io.lambdaflow.batch;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.pipeline.Pipeline;
@@ -23,6 +24,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The master dataset of each source, where the view store puts it: Parquet partitioned by the run
@@ -30,6 +33,7 @@ import org.apache.spark.sql.SparkSession;
  */
 final class MasterDataset {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(MasterDataset.class);
 
   private final SparkSession spark;
   private final Pipeline pipeline;
@@ -94,7 +98,7 @@ final class MasterDataset {
    * before it published is run again under the same number (its sinks' write identity, {@code
    * run-N}, which the jdbc sink's ledger keys by); {@link #pinned} makes the re-run read the same
    * records, not also what arrived in between, so a sink that skips a write it has seen skips
-   * exactly what it wrote. Parquet readers ignore the file (its name starts with an underscore).
+   * exactly what it wrote.
    */
   void pin(String source, long run, Horizon horizon) {
     Path file = pinFile(source, run);
@@ -119,6 +123,11 @@ final class MasterDataset {
       try (InputStream in = fs.open(file)) {
         Map<String, Long> ends = JSON.readValue(in, new TypeReference<Map<String, Long>>() {});
         return Optional.of(new Horizon(ends));
+      } catch (JsonProcessingException e) {
+        // Killed while pinning: the run had not read anything yet, so nothing holds it to a
+        // horizon.
+        LOG.warn("ignoring the unreadable pinned horizon {} ({})", file, e.getOriginalMessage());
+        return Optional.empty();
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the pinned horizon " + file, e);
@@ -135,8 +144,13 @@ final class MasterDataset {
     }
   }
 
+  /**
+   * Beside the sources' master datasets, not in one: a source that never appended has no folder,
+   * and its folder must hold nothing but Parquet (the metastore registers it as a table).
+   */
   private Path pinFile(String source, long run) {
-    return new Path(store.master(source), "_pinned-run-" + run + ".json");
+    return new Path(
+        store.master(source).getParent(), "_pinned-run-" + run + "-" + source + ".json");
   }
 
   /** Whether any run appended to the master dataset of {@code source}. */

@@ -77,49 +77,88 @@ final class JdbcValues {
     }
   }
 
-  /** Whether a value of {@code type} goes into a column of JDBC type {@code jdbcType}. */
-  static boolean fits(DataType type, int jdbcType) {
-    boolean number =
-        switch (jdbcType) {
-          case Types.TINYINT,
-                  Types.SMALLINT,
-                  Types.INTEGER,
-                  Types.BIGINT,
-                  Types.DECIMAL,
-                  Types.NUMERIC,
-                  Types.REAL,
-                  Types.FLOAT,
-                  Types.DOUBLE ->
-              true;
-          default -> false;
-        };
-    boolean text =
-        switch (jdbcType) {
-          case Types.CHAR,
-                  Types.VARCHAR,
-                  Types.LONGVARCHAR,
-                  Types.CLOB,
-                  Types.NCHAR,
-                  Types.NVARCHAR,
-                  Types.LONGNVARCHAR,
-                  Types.NCLOB ->
-              true;
-          default -> false;
-        };
+  /**
+   * A column of a table, as JDBC describes it.
+   *
+   * @param type its {@link Types} code
+   * @param name its type's name in the database
+   * @param precision its precision (digits for a decimal; 0 when the database does not say)
+   * @param scale its scale
+   */
+  record Column(int type, String name, int precision, int scale) {}
+
+  /**
+   * Whether every value of {@code type} goes into {@code column} as it is: the same kind, and no
+   * narrower (a double into an integer column, or a decimal(12,4) into a decimal(10,2), would be
+   * rounded or cut by some databases without a word).
+   */
+  static boolean fits(DataType type, Column column) {
+    int jdbc = column.type();
+    boolean decimal = jdbc == Types.DECIMAL || jdbc == Types.NUMERIC;
+    boolean doubles = jdbc == Types.DOUBLE || jdbc == Types.FLOAT; // JDBC FLOAT is double
     if (type instanceof StringType) {
-      return text;
+      return switch (jdbc) {
+        case Types.CHAR,
+                Types.VARCHAR,
+                Types.LONGVARCHAR,
+                Types.CLOB,
+                Types.NCHAR,
+                Types.NVARCHAR,
+                Types.LONGNVARCHAR,
+                Types.NCLOB ->
+            true;
+        default -> false;
+      };
     } else if (type instanceof BooleanType) {
-      return jdbcType == Types.BOOLEAN || jdbcType == Types.BIT;
+      return jdbc == Types.BOOLEAN || jdbc == Types.BIT;
     } else if (type instanceof BinaryType) {
-      return jdbcType == Types.BINARY
-          || jdbcType == Types.VARBINARY
-          || jdbcType == Types.LONGVARBINARY
-          || jdbcType == Types.BLOB;
+      return jdbc == Types.BINARY
+          || jdbc == Types.VARBINARY
+          || jdbc == Types.LONGVARBINARY
+          || jdbc == Types.BLOB;
     } else if (type instanceof DateType) {
-      return jdbcType == Types.DATE || jdbcType == Types.TIMESTAMP;
+      return jdbc == Types.DATE || jdbc == Types.TIMESTAMP;
     } else if (type instanceof TimestampNTZType || type instanceof TimestampType) {
-      return jdbcType == Types.TIMESTAMP || jdbcType == Types.TIMESTAMP_WITH_TIMEZONE;
+      return jdbc == Types.TIMESTAMP || jdbc == Types.TIMESTAMP_WITH_TIMEZONE;
+    } else if (type instanceof ByteType) {
+      return jdbc == Types.TINYINT || fitsShort(jdbc, decimal, doubles, column, 3);
+    } else if (type instanceof ShortType) {
+      return fitsShort(jdbc, decimal, doubles, column, 5);
+    } else if (type instanceof IntegerType) {
+      return jdbc == Types.INTEGER || jdbc == Types.BIGINT || doubles || digits(column, 10, 0);
+    } else if (type instanceof LongType) {
+      return jdbc == Types.BIGINT || (decimal && digits(column, 19, 0));
+    } else if (type instanceof FloatType) {
+      return jdbc == Types.REAL || doubles;
+    } else if (type instanceof DoubleType) {
+      return doubles;
+    } else if (type instanceof DecimalType d) {
+      return decimal && digits(column, d.precision() - d.scale(), d.scale());
     }
-    return number;
+    return false;
+  }
+
+  private static boolean fitsShort(
+      int jdbc, boolean decimal, boolean doubles, Column column, int digits) {
+    return jdbc == Types.SMALLINT
+        || jdbc == Types.INTEGER
+        || jdbc == Types.BIGINT
+        || doubles
+        || (decimal && digits(column, digits, 0));
+  }
+
+  /**
+   * Whether a decimal column holds {@code whole} digits before the point and {@code fraction} after
+   * it (a column whose database does not say its precision does).
+   */
+  private static boolean digits(Column column, int whole, int fraction) {
+    boolean decimal = column.type() == Types.DECIMAL || column.type() == Types.NUMERIC;
+    if (!decimal) {
+      return false;
+    }
+    if (column.precision() <= 0) {
+      return true;
+    }
+    return column.scale() >= fraction && column.precision() - column.scale() >= whole;
   }
 }

@@ -103,8 +103,9 @@ final class Ledger {
                     database.quote("sink_id"),
                     database.quote("batch_id"),
                     database.quote("rows"),
-                    database.quote("reads"))
-                + ") VALUES (?, ?, 0, ?)")) {
+                    database.quote("reads"),
+                    database.quote("committed_at"))
+                + ") VALUES (?, ?, 0, ?, CURRENT_TIMESTAMP)")) {
       record.setString(1, target.sinkId());
       record.setString(2, batch.id());
       record.setString(3, batch.reads().orElse(null));

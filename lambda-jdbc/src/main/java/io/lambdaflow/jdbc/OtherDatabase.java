@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.apache.spark.sql.jdbc.JdbcDialect;
 import org.apache.spark.sql.jdbc.JdbcDialects;
 import org.apache.spark.sql.jdbc.JdbcType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -74,7 +76,7 @@ final class OtherDatabase implements Database {
   public void prepare(JdbcTarget target, StructType schema, boolean createTable)
       throws SQLException {
     try (Connection connection = target.connect()) {
-      Optional<Map<String, Integer>> columns = columns(connection, target.table());
+      Optional<Map<String, JdbcValues.Column>> columns = columns(connection, target.table());
       if (columns.isEmpty()) {
         if (!createTable) {
           throw new IllegalArgumentException(
@@ -82,7 +84,7 @@ final class OtherDatabase implements Database {
         }
         execute(connection, "CREATE TABLE " + target.table() + " (" + columnsDdl(schema) + ")");
       } else {
-        check(target, schema, columns.get(), connection);
+        check(target, schema, columns.get());
       }
       if (columns(connection, ledger(target)).isEmpty()) {
         String text =
@@ -95,10 +97,11 @@ final class OtherDatabase implements Database {
                   + " ("
                   + String.join(
                       ", ",
-                      quote("sink_id") + " VARCHAR(512) NOT NULL",
-                      quote("batch_id") + " VARCHAR(512) NOT NULL",
-                      quote("rows") + " BIGINT NOT NULL",
-                      quote("committed_at") + " TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+                      // 255 characters: a two-column key within MySQL's 3,072 bytes in utf8mb4
+                      quote("sink_id") + " VARCHAR(255) NOT NULL",
+                      quote("batch_id") + " VARCHAR(255) NOT NULL",
+                      quote("rows") + " " + ddl(DataTypes.LongType) + " NOT NULL",
+                      quote("committed_at") + " " + ddl(DataTypes.TimestampType),
                       quote("reads") + " " + text,
                       "PRIMARY KEY (" + quote("sink_id") + ", " + quote("batch_id") + ")")
                   + ")");
@@ -125,11 +128,17 @@ final class OtherDatabase implements Database {
               + columnsDdl(schema)
               + ", "
               + quote("_lambda_part")
-              + " INTEGER NOT NULL, "
+              + " "
+              + ddl(DataTypes.IntegerType)
+              + " NOT NULL, "
               + quote("_lambda_task")
-              + " BIGINT NOT NULL, "
+              + " "
+              + ddl(DataTypes.LongType)
+              + " NOT NULL, "
               + quote("_lambda_seq")
-              + " BIGINT NOT NULL)");
+              + " "
+              + ddl(DataTypes.LongType)
+              + " NOT NULL)");
     }
   }
 
@@ -214,6 +223,11 @@ final class OtherDatabase implements Database {
     return own.isDefined() ? own.get() : JdbcUtils.getCommonJDBCType(type).get();
   }
 
+  /** The column type Spark's dialect gives {@code type} in this database. */
+  private String ddl(DataType type) {
+    return type(type).databaseTypeDefinition();
+  }
+
   private String columnsDdl(StructType schema) {
     List<String> columns = new ArrayList<>();
     for (StructField field : schema.fields()) {
@@ -222,8 +236,7 @@ final class OtherDatabase implements Database {
     return String.join(", ", columns);
   }
 
-  private void check(
-      JdbcTarget target, StructType schema, Map<String, Integer> columns, Connection connection)
+  private void check(JdbcTarget target, StructType schema, Map<String, JdbcValues.Column> columns)
       throws SQLException {
     Map<String, String> names = new LinkedHashMap<>();
     for (String column : columns.keySet()) {
@@ -242,15 +255,18 @@ final class OtherDatabase implements Database {
                 + " column; its columns: "
                 + String.join(", ", columns.keySet()));
       }
-      int jdbcType = columns.get(column);
-      if (!JdbcValues.fits(field.dataType(), jdbcType)) {
+      JdbcValues.Column found = columns.get(column);
+      if (!JdbcValues.fits(field.dataType(), found)) {
         throw new IllegalArgumentException(
             "table "
                 + target.table()
                 + " column '"
                 + column
                 + "' is "
-                + typeName(connection, target.table(), column)
+                + found.name()
+                + (found.precision() > 0 && found.type() == Types.DECIMAL
+                    ? "(" + found.precision() + "," + found.scale() + ")"
+                    : "")
                 + ", but the dataset's '"
                 + field.name()
                 + "' is "
@@ -262,28 +278,21 @@ final class OtherDatabase implements Database {
     }
   }
 
-  private static String typeName(Connection connection, String table, String column)
-      throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet empty = statement.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
-      ResultSetMetaData meta = empty.getMetaData();
-      for (int i = 1; i <= meta.getColumnCount(); i++) {
-        if (meta.getColumnName(i).equals(column)) {
-          return meta.getColumnTypeName(i);
-        }
-      }
-    }
-    return "?";
-  }
-
   /** The columns of {@code table} and their JDBC types; empty when there is no such table. */
-  private static Optional<Map<String, Integer>> columns(Connection connection, String table) {
+  private static Optional<Map<String, JdbcValues.Column>> columns(
+      Connection connection, String table) {
     try (Statement statement = connection.createStatement();
         ResultSet empty = statement.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
       ResultSetMetaData meta = empty.getMetaData();
-      Map<String, Integer> columns = new LinkedHashMap<>();
+      Map<String, JdbcValues.Column> columns = new LinkedHashMap<>();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
-        columns.put(meta.getColumnName(i), meta.getColumnType(i));
+        columns.put(
+            meta.getColumnName(i),
+            new JdbcValues.Column(
+                meta.getColumnType(i),
+                meta.getColumnTypeName(i),
+                meta.getPrecision(i),
+                meta.getScale(i)));
       }
       return Optional.of(columns);
     } catch (SQLException e) {

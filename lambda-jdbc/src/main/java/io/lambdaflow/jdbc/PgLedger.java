@@ -2,6 +2,7 @@ package io.lambdaflow.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -18,6 +19,22 @@ final class PgLedger {
               + " (sink_id text NOT NULL, batch_id text NOT NULL, rows bigint NOT NULL,"
               + " committed_at timestamp with time zone NOT NULL DEFAULT now(), reads text,"
               + " PRIMARY KEY (sink_id, batch_id))");
+    }
+    // A ledger made before it recorded reads gains the column; checked first, as altering the
+    // table needs its owner and an exclusive lock that every sink sharing the ledger would wait on.
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+                + " AND column_name = 'reads'")) {
+      query.setString(1, PgTypes.schemaOf(target.table()));
+      query.setString(2, JdbcTarget.LEDGER);
+      try (ResultSet rows = query.executeQuery()) {
+        if (rows.next()) {
+          return;
+        }
+      }
+    }
+    try (Statement statement = connection.createStatement()) {
       statement.execute("ALTER TABLE " + target.ledger() + " ADD COLUMN IF NOT EXISTS reads text");
     }
   }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -35,11 +36,12 @@ final class Postgres implements Database {
   /** In the target's schema, named for the sink and the batch (a hash of both when too long). */
   @Override
   public String stage(JdbcTarget target, String batch) {
-    String name =
-        ("lambda_stage_" + target.sinkId() + "_" + batch)
-            .replaceAll("[^A-Za-z0-9_]", "_")
-            .toLowerCase();
-    if (name.length() > 63) {
+    String raw = "lambda_stage_" + target.sinkId() + "_" + batch;
+    String name = raw.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
+    // Distinct sinks a-b, a_b and A_B must not share a staging table: a hash when a name changed.
+    if (!name.equals(raw) && name.length() <= 54) {
+      name = name + "_" + Integer.toHexString(raw.hashCode());
+    } else if (name.length() > 63) {
       name =
           name.substring(0, 50)
               + "_"

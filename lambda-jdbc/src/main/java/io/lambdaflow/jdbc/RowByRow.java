@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,14 +140,18 @@ final class RowByRow {
         node.putNull(name);
       } else if (value instanceof BigDecimal decimal) {
         node.put(name, decimal);
-      } else if (value instanceof Double || value instanceof Float) {
-        node.put(name, ((Number) value).doubleValue());
+      } else if (value instanceof Float f) {
+        node.put(name, f);
+      } else if (value instanceof Double d) {
+        node.put(name, d);
       } else if (value instanceof Number number) {
         node.put(name, number.longValue());
       } else if (value instanceof Boolean bool) {
         node.put(name, bool);
       } else if (value instanceof byte[] bytes) {
         node.put(name, bytes);
+      } else if (value instanceof Timestamp timestamp) {
+        node.put(name, timestamp.toInstant().toString()); // an instant, not the JVM's wall clock
       } else {
         node.put(name, value.toString());
       }

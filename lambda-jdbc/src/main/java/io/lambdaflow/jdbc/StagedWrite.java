@@ -58,7 +58,7 @@ final class StagedWrite {
     Staged staged;
     try {
       database.createStage(target, stage, schema);
-      staged = Staged.of(target, database, batch, stage, stageAll(data, target, database, stage));
+      staged = Staged.of(database, batch, stage, stageAll(data, target, database, stage));
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot stage batch " + batch.id() + " for " + target.table() + ": " + e.getMessage(), e);
@@ -94,58 +94,65 @@ final class StagedWrite {
   }
 
   /**
-   * A batch's staged rows: in table {@code stage}, those {@code where} selects.
+   * A batch's staged rows: in table {@code stage}, those {@code where} selects, {@code expected} of
+   * them.
    *
-   * @param where a condition that keeps the rows of the task attempts that succeeded, or keeps all
-   *     rows when no other attempt left any (the usual case: a task's rows are committed only when
-   *     it ends, so a failed attempt leaves rows only if it failed after that, or ran
-   *     speculatively)
+   * @param where keeps the rows of the task attempt that succeeded for each partition: a failed
+   *     attempt that got as far as committing its rows, or a speculative or lost one still running,
+   *     may have staged the same partition too
    */
-  record Staged(Ledger.Batch ledgered, String stage, String where) {
+  record Staged(Ledger.Batch ledgered, String stage, String where, long expected) {
     String batch() {
       return ledgered.id();
     }
 
     /**
-     * From the {@code (partition, task attempt, rows)} each partition's successful attempt
-     * returned.
+     * From the {@code (partition, task attempt, rows)} each partition's successful attempt gave.
      */
-    static Staged of(
-        JdbcTarget target,
-        Database database,
-        Ledger.Batch batch,
-        String stage,
-        List<long[]> attempts)
-        throws SQLException {
+    static Staged of(Database database, Ledger.Batch batch, String stage, List<long[]> attempts) {
       long expected = attempts.stream().mapToLong(attempt -> attempt[2]).sum();
-      long rows;
-      try (Connection connection = target.connect();
-          Statement statement = connection.createStatement();
-          ResultSet count = statement.executeQuery("SELECT count(*) FROM " + stage)) {
-        count.next();
-        rows = count.getLong(1);
-      }
-      if (rows == expected) {
-        return new Staged(batch, stage, " WHERE 1 = 1");
-      }
-      LOG.info(
-          "sink {}: batch {}: {} staged row(s) of failed or speculative task attempts left out",
-          target.sinkId(),
-          batch.id(),
-          rows - expected);
       String cases =
           attempts.stream()
               .map(attempt -> " WHEN " + attempt[0] + " THEN " + attempt[1])
               .collect(Collectors.joining());
-      return new Staged(
-          batch,
-          stage,
-          " WHERE "
-              + database.quote("_lambda_task")
-              + " = CASE "
-              + database.quote("_lambda_part")
-              + cases
-              + " END");
+      String where =
+          attempts.isEmpty()
+              ? " WHERE 1 = 0"
+              : " WHERE "
+                  + database.quote("_lambda_task")
+                  + " = CASE "
+                  + database.quote("_lambda_part")
+                  + cases
+                  + " END";
+      return new Staged(batch, stage, where, expected);
+    }
+
+    /**
+     * Checks, in the merge's transaction, that every staged row is still there: an unlogged table
+     * is emptied when PostgreSQL restarts after a crash, and merging what is left would record a
+     * batch in the ledger with rows missing.
+     */
+    void checkComplete(Connection connection, JdbcTarget target) throws SQLException {
+      try (Statement statement = connection.createStatement();
+          ResultSet count = statement.executeQuery("SELECT count(*) FROM " + stage + where)) {
+        count.next();
+        long staged = count.getLong(1);
+        if (staged != expected) {
+          throw new IllegalStateException(
+              "sink "
+                  + target.sinkId()
+                  + ": batch "
+                  + batch()
+                  + " staged "
+                  + expected
+                  + " row(s), but its staging table "
+                  + stage
+                  + " holds "
+                  + staged
+                  + " (did the database restart? it empties unlogged tables after a crash); the"
+                  + " batch is not merged, and is staged again when it is retried");
+        }
+      }
     }
   }
 
@@ -183,8 +190,13 @@ final class StagedWrite {
     long staged;
     try (Connection connection = target.connect()) {
       connection.setAutoCommit(false);
-      staged = database.stageRows(connection, stage, schema, rows, part, attempt);
-      connection.commit();
+      try {
+        staged = database.stageRows(connection, stage, schema, rows, part, attempt);
+        connection.commit();
+      } catch (Exception e) {
+        rollback(connection, e);
+        throw e;
+      }
     }
     return List.of(new long[] {part, attempt, staged}).iterator();
   }
@@ -207,6 +219,7 @@ final class StagedWrite {
         database.lock(connection, target);
         long merged = 0;
         if (!Ledger.has(connection, database, ledger, target, staged.ledgered())) {
+          staged.checkComplete(connection, target);
           // First: a concurrent merge of the batch waits on the ledger's key, then fails on it.
           Ledger.record(connection, database, ledger, target, staged.ledgered());
           if (target.mode().equals("overwrite")) {
@@ -237,9 +250,18 @@ final class StagedWrite {
         connection.commit();
         return merged;
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        rollback(connection, e);
         throw e;
       }
+    }
+  }
+
+  /** Rolls {@code connection} back after {@code failure}, keeping a failed rollback with it. */
+  private static void rollback(Connection connection, Exception failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 

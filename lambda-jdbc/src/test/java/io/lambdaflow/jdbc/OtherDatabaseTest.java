@@ -129,17 +129,19 @@ class OtherDatabaseTest {
         .containsExactly("120|120|7155.000");
     assertThat(
             rows(
-                "SELECT \"id\", CAST(\"host\" AS VARCHAR(10)), \"price\", \"ok\", \"day\", \"seen\" FROM events"
-                    + " WHERE \"id\" IN (4, 5) ORDER BY \"id\""))
-        .hasSize(2)
-        .first()
-        .asString()
-        .startsWith("4|h1|4.125|true|2026-12-05|");
+                "SELECT \"id\", CAST(\"host\" AS VARCHAR(10)), \"price\", \"ok\", \"day\","
+                    + " \"seen\" FROM events WHERE \"id\" IN (4, 5) ORDER BY \"id\""))
+        .containsExactly(
+            "4|h1|4.125|true|2026-12-05|"
+                + Timestamp.from(Instant.parse("2026-12-03T10:15:34.123456Z")),
+            "5|null|5.125|false|2026-12-06|"
+                + Timestamp.from(Instant.parse("2026-12-03T10:15:35.123456Z")));
     assertThat(
             rows(
-                "SELECT \"sink_id\", \"batch_id\", \"rows\" FROM lambda_ledger"
-                    + " WHERE \"sink_id\" = 'events' ORDER BY \"batch_id\""))
-        .containsExactly("events|run-1|100", "events|run-2|20");
+                "SELECT \"sink_id\", \"batch_id\", \"rows\","
+                    + " CASE WHEN \"committed_at\" IS NULL THEN 'no' ELSE 'dated' END"
+                    + " FROM lambda_ledger WHERE \"sink_id\" = 'events' ORDER BY \"batch_id\""))
+        .containsExactly("events|run-1|100|dated", "events|run-2|20|dated");
     assertThat(
             rows(
                 "SELECT count(*) FROM sys.systables WHERE tablename LIKE 'LAMBDA_STAGE_%'"
@@ -170,6 +172,14 @@ class OtherDatabaseTest {
             "table narrow column 'ID' is VARCHAR, but the dataset's 'id' is bigint (written as"
                 + " BIGINT); change the column or cast the data");
     assertThat(rows("SELECT count(*) FROM narrow")).containsExactly("0");
+    sql(
+        "CREATE TABLE cents (id BIGINT, host VARCHAR(10), price DECIMAL(10,2),"
+            + " ok BOOLEAN, day DATE, seen TIMESTAMP)");
+    assertThatThrownBy(() -> write(sink("table = cents"), events(0, 3), "run-1"))
+        .as("a narrower decimal would round the data without a word")
+        .hasMessageContaining(
+            "table cents column 'PRICE' is DECIMAL(10,2), but the dataset's 'price' is"
+                + " decimal(12,3) (written as DECIMAL(12,3)); change the column or cast the data");
   }
 
   @Test
