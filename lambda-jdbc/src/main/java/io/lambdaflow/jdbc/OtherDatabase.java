@@ -245,35 +245,19 @@ final class OtherDatabase implements Database {
     for (StructField field : schema.fields()) {
       String column = names.get(field.name().toLowerCase(Locale.ROOT));
       if (column == null) {
-        throw new IllegalArgumentException(
-            "table "
-                + target.table()
-                + " has no column '"
-                + field.name()
-                + "' for the dataset's "
-                + field.dataType().simpleString()
-                + " column; its columns: "
-                + String.join(", ", columns.keySet()));
+        throw Misfits.missing(target.table(), field, columns.keySet());
       }
       JdbcValues.Column found = columns.get(column);
       if (!JdbcValues.fits(field.dataType(), found)) {
-        throw new IllegalArgumentException(
-            "table "
-                + target.table()
-                + " column '"
-                + column
-                + "' is "
-                + found.name()
+        throw Misfits.narrower(
+            target.table(),
+            column,
+            found.name()
                 + (found.precision() > 0 && found.type() == Types.DECIMAL
                     ? "(" + found.precision() + "," + found.scale() + ")"
-                    : "")
-                + ", but the dataset's '"
-                + field.name()
-                + "' is "
-                + field.dataType().simpleString()
-                + " (written as "
-                + type(field.dataType()).databaseTypeDefinition()
-                + "); change the column or cast the data");
+                    : ""),
+            field,
+            ddl(field.dataType()));
       }
     }
   }

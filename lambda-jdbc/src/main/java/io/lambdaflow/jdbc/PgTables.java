@@ -107,31 +107,11 @@ final class PgTables {
     for (StructField field : schema.fields()) {
       String type = columns.get(field.name());
       if (type == null) {
-        throw new IllegalArgumentException(
-            "table "
-                + target.table()
-                + " has no column '"
-                + field.name()
-                + "' for the dataset's "
-                + field.dataType().simpleString()
-                + " column; its columns: "
-                + String.join(", ", columns.keySet()));
+        throw Misfits.missing(target.table(), field, columns.keySet());
       }
       if (!PgTypes.accepted(field.dataType()).contains(type)) {
-        throw new IllegalArgumentException(
-            "table "
-                + target.table()
-                + " column '"
-                + field.name()
-                + "' is "
-                + type
-                + ", but the dataset's '"
-                + field.name()
-                + "' is "
-                + field.dataType().simpleString()
-                + " (written as "
-                + PgTypes.ddl(field.dataType())
-                + "); change the column or cast the data");
+        throw Misfits.narrower(
+            target.table(), field.name(), type, field, PgTypes.ddl(field.dataType()));
       }
     }
     if (target.mode().equals("upsert") && !uniqueOn(connection, target)) {

@@ -187,23 +187,7 @@ class OtherDatabaseTest {
     sql(
         "CREATE TABLE checked (id BIGINT PRIMARY KEY, host VARCHAR(5) NOT NULL,"
             + " amount BIGINT CONSTRAINT amount_not_negative CHECK (amount >= 0))");
-    Path in = Files.createDirectories(dir.resolve("in"));
-    List<String> lines = new ArrayList<>();
-    for (int id = 1; id <= 10; id++) {
-      String host = id == 3 ? "null" : id == 7 ? "\"far-too-long\"" : "\"h" + id % 2 + "\"";
-      lines.add("{\"id\":" + id + ",\"host\":" + host + ",\"amount\":" + (id == 5 ? -1 : id) + "}");
-    }
-    Files.write(in.resolve("rows.json"), lines);
-    Pipeline pipeline =
-        TestPipelines.batch(
-            "name = refused\nlayers = [batch]\nstorage-root = \""
-                + dir.resolve("root")
-                + "\"\nsources { rows { type = files, format = json, schema = \"id BIGINT, host"
-                + " STRING, amount BIGINT\", path = \""
-                + in
-                + "\" } }\nsinks { out { type = jdbc, url = \""
-                + URL
-                + "\", table = checked } }\n");
+    Pipeline pipeline = RefusedRowsTest.tenRowsThreeRefused(dir, URL);
 
     RunSummary summary = new BatchLayer(spark).run(pipeline);
 

@@ -46,23 +46,7 @@ class RefusedRowsTest {
           "CREATE TABLE checked (id bigint PRIMARY KEY, host varchar(5) NOT NULL,"
               + " amount bigint CONSTRAINT amount_not_negative CHECK (amount >= 0))");
     }
-    Path in = Files.createDirectories(dir.resolve("in"));
-    List<String> lines = new ArrayList<>();
-    for (int id = 1; id <= 10; id++) {
-      String host = id == 3 ? "null" : id == 7 ? "\"far-too-long\"" : "\"h" + id % 2 + "\"";
-      lines.add("{\"id\":" + id + ",\"host\":" + host + ",\"amount\":" + (id == 5 ? -1 : id) + "}");
-    }
-    Files.write(in.resolve("rows.json"), lines);
-    Pipeline pipeline =
-        TestPipelines.batch(
-            "name = refused\nlayers = [batch]\nstorage-root = \""
-                + dir.resolve("root")
-                + "\"\nsources { rows { type = files, format = json, schema = \"id BIGINT, host"
-                + " STRING, amount BIGINT\", path = \""
-                + in
-                + "\" } }\nsinks { out { type = jdbc, url = \""
-                + postgres.jdbcUrl("postgres")
-                + "\", table = checked } }\n");
+    Pipeline pipeline = tenRowsThreeRefused(dir, postgres.jdbcUrl("postgres"));
 
     RunSummary summary = new BatchLayer(spark).run(pipeline);
 
@@ -102,5 +86,28 @@ class RefusedRowsTest {
                 + at
                 + "row 7 | value too long for type character varying(5) | {\"id\":7,\"host\":\"far-too-long\","
                 + "\"amount\":7}");
+  }
+
+  /**
+   * A batch pipeline of ten JSON rows into table {@code checked} at {@code url}: row 3 has no host,
+   * row 5 a negative amount and row 7 a host too long for a varchar(5).
+   */
+  static Pipeline tenRowsThreeRefused(Path dir, String url) throws Exception {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    List<String> lines = new ArrayList<>();
+    for (int id = 1; id <= 10; id++) {
+      String host = id == 3 ? "null" : id == 7 ? "\"far-too-long\"" : "\"h" + id % 2 + "\"";
+      lines.add("{\"id\":" + id + ",\"host\":" + host + ",\"amount\":" + (id == 5 ? -1 : id) + "}");
+    }
+    Files.write(in.resolve("rows.json"), lines);
+    return TestPipelines.batch(
+        "name = refused\nlayers = [batch]\nstorage-root = \""
+            + dir.resolve("root")
+            + "\"\nsources { rows { type = files, format = json, schema = \"id BIGINT, host"
+            + " STRING, amount BIGINT\", path = \""
+            + in
+            + "\" } }\nsinks { out { type = jdbc, url = \""
+            + url
+            + "\", table = checked } }\n");
   }
 }
