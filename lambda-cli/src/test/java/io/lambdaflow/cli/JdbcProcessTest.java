@@ -132,8 +132,9 @@ class JdbcProcessTest {
   /**
    * A batch run of the lambda contract SIGKILLed right after its merge committed (before it
    * published its views), then run again after more records arrived: the table holds what one run
-   * would have written, each record once, and the next run adds the late records. (A kill before
-   * the merge commits leaves nothing in the table; the speed-layer test kills at such points.)
+   * would have written, each record once (the late records wait for the next run, as
+   * ViewStoreContract checks). A kill before the merge commits leaves nothing in the table; the
+   * speed-layer test kills at such points.
    */
   @Test
   void aBatchRunKilledAndRunAgainLeavesTheTableAsOneRunWould() throws Exception {
@@ -186,11 +187,6 @@ class JdbcProcessTest {
     assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'lambda_stage_%'"))
         .as("no staging table left")
         .isZero();
-
-    runToTheEnd();
-    assertThat(query("SELECT count(*) FROM orders")).as("run 2").isEqualTo(first + late);
-    assertThat(query("SELECT count(DISTINCT id) FROM orders")).isEqualTo(first + late);
-    assertThat(query("SELECT sum(amount) FROM orders")).isEqualTo(amounts(0, first + late));
   }
 
   /** The view store's published states under the storage root. */

@@ -37,7 +37,10 @@ public final class JdbcSinkFactory implements SinkFactory {
               "The user's password; take it from the environment: password = ${?PGPASSWORD}.")
           .secret();
   static final ConfigOption<String> TABLE =
-      required("table", OptionTypes.string(), "The table: schema.table, or table (PostgreSQL: in public).");
+      required(
+          "table",
+          OptionTypes.string(),
+          "The table: schema.table, or table (PostgreSQL: in public).");
   static final ConfigOption<String> MODE =
       optional(
           "mode",

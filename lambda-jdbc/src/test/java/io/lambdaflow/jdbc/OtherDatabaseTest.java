@@ -12,7 +12,6 @@ import io.lambdaflow.spi.WriteContext;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Date;
