@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(TestServices.class)
 class JdbcProcessTest {
-  private static final int RECORDS = 12_000;
+  private static final int RECORDS = 6_000; // ten kills take at most 10 x 3 x 150
 
   private static EmbeddedKafka kafka;
   private static EmbeddedPostgres postgres;
