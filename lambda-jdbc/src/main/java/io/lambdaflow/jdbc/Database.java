@@ -3,9 +3,11 @@ package io.lambdaflow.jdbc;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -17,6 +19,24 @@ import org.apache.spark.sql.types.StructType;
 interface Database extends Serializable {
   /** {@code identifier} quoted. */
   String quote(String identifier);
+
+  /** The dataset's columns, quoted, in order. */
+  default List<String> columns(StructType schema) {
+    List<String> columns = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      columns.add(quote(field.name()));
+    }
+    return columns;
+  }
+
+  /** The staging table's columns, quoted: the dataset's, then partition, task attempt and place. */
+  default List<String> stagedColumns(StructType schema) {
+    List<String> columns = columns(schema);
+    for (String tag : List.of("_lambda_part", "_lambda_task", "_lambda_seq")) {
+      columns.add(quote(tag));
+    }
+    return columns;
+  }
 
   /** The target table, as SQL names it. */
   String table(JdbcTarget target);

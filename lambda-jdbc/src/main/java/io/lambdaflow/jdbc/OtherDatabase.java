@@ -152,13 +152,7 @@ final class OtherDatabase implements Database {
       long task)
       throws SQLException {
     StructField[] fields = schema.fields();
-    List<String> columns = new ArrayList<>();
-    for (StructField field : fields) {
-      columns.add(quote(field.name()));
-    }
-    for (String tag : List.of("_lambda_part", "_lambda_task", "_lambda_seq")) {
-      columns.add(quote(tag));
-    }
+    List<String> columns = stagedColumns(schema);
     String insert =
         "INSERT INTO "
             + stage

@@ -2,12 +2,10 @@ package io.lambdaflow.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -70,13 +68,7 @@ final class Postgres implements Database {
       int part,
       long task)
       throws Exception {
-    List<String> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      columns.add(quote(field.name()));
-    }
-    for (String tag : List.of("_lambda_part", "_lambda_task", "_lambda_seq")) {
-      columns.add(quote(tag));
-    }
+    List<String> columns = stagedColumns(schema);
     String copy =
         "COPY " + stage + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT binary)";
     long staged = 0;
@@ -92,11 +84,7 @@ final class Postgres implements Database {
 
   @Override
   public List<String> targetColumns(Connection connection, JdbcTarget target, StructType schema) {
-    List<String> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      columns.add(quote(field.name()));
-    }
-    return columns;
+    return columns(schema);
   }
 
   @Override

@@ -52,10 +52,7 @@ final class RowByRow {
     List<StagedRow> rows = new ArrayList<>();
     String part = database.quote("_lambda_part");
     String seq = database.quote("_lambda_seq");
-    List<String> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      columns.add(database.quote(field.name()));
-    }
+    List<String> columns = database.columns(schema);
     try (Statement query = connection.createStatement();
         ResultSet result =
             query.executeQuery(

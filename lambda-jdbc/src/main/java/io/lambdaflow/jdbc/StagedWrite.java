@@ -295,10 +295,7 @@ final class StagedWrite {
       Staged staged,
       String condition)
       throws SQLException {
-    List<String> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      columns.add(database.quote(field.name()));
-    }
+    List<String> columns = database.columns(schema);
     String list = String.join(", ", columns);
     String into =
         "INSERT INTO "
