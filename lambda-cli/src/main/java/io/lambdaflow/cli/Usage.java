@@ -22,9 +22,10 @@ final class Usage {
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
+        ingest FILE     the pipeline's HTTP ingest routes, each request an event on Kafka
         NAME FILE       run a layer plugin by name (lambda plugins lists the layers)
         demo            the game-events example end to end on embedded services
-        game-api        the game's web API, logging requests to Kafka (port 5000)
+        game-api        the game's web API: ingest conf/game-events.conf (port 5000)
         game-load       traffic for the game API, like ab for several hosts
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         postgres        run an embedded PostgreSQL server on 127.0.0.1:5432

@@ -13,7 +13,9 @@ import io.lambdaflow.layer.LayerFactory;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
+import io.lambdaflow.pipeline.IngestSettings;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.pipeline.ScheduleSettings;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.pipeline.SparkSettings;
@@ -75,7 +77,9 @@ public final class PipelineLoader {
           "master",
           "serving",
           "metastore",
-          "store");
+          "store",
+          "ingest",
+          "schedule");
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   static final Pattern SECRET_KEY =
       Pattern.compile(
@@ -194,6 +198,8 @@ public final class PipelineLoader {
     Optional<EmbeddedKafkaSettings> embeddedKafka = FrameworkSections.embeddedKafka(root, problems);
     Optional<EmbeddedPostgresSettings> embeddedPostgres =
         FrameworkSections.embeddedPostgres(root, problems);
+    Optional<IngestSettings> ingest = IngestSection.bind(root, problems);
+    Optional<ScheduleSettings> schedule = ScheduleSection.bind(root, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -268,6 +274,8 @@ public final class PipelineLoader {
         deadLetter.orElseThrow(),
         views,
         contract.orElseThrow(),
+        ingest.orElseThrow(),
+        schedule.orElseThrow(),
         configSources.redact(merged, secretPaths));
   }
 

@@ -29,6 +29,8 @@ import org.apache.hadoop.conf.Configuration;
  * @param views the views of the lambda contract (none: batch runs are plain runs over what the
  *     sources hold, without a master dataset)
  * @param contract master dataset, serving and metastore settings
+ * @param ingest the HTTP ingest routes ({@code lambda ingest FILE})
+ * @param schedule when batch runs fire ({@code lambda schedule FILE}, {@code lambda airflow FILE})
  * @param effectiveConfig the merged configuration, secrets redacted, for logs
  */
 public record Pipeline(
@@ -45,6 +47,8 @@ public record Pipeline(
     SinkNode deadLetter,
     List<ViewNode> views,
     ContractSettings contract,
+    IngestSettings ingest,
+    ScheduleSettings schedule,
     String effectiveConfig) {
 
   public Pipeline {
@@ -61,6 +65,8 @@ public record Pipeline(
     requireNonNull(deadLetter, "deadLetter is null");
     views = List.copyOf(views);
     requireNonNull(contract, "contract is null");
+    requireNonNull(ingest, "ingest is null");
+    requireNonNull(schedule, "schedule is null");
     requireNonNull(effectiveConfig, "effectiveConfig is null");
   }
 
@@ -94,6 +100,8 @@ public record Pipeline(
         views,
         new ContractSettings(
             contract.masterPartitions(), contract.serving(), contract.metastore(), store),
+        ingest,
+        schedule,
         effectiveConfig);
   }
 

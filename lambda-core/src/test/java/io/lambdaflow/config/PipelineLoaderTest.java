@@ -77,7 +77,8 @@ class PipelineLoaderTest {
     assertThat(problems)
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
-                + " keys: dead-letter, embedded-kafka, embedded-postgres, layers, master, metastore, name, serving, sinks,"
+                + " keys: dead-letter, embedded-kafka, embedded-postgres, ingest, layers, master, metastore, name,"
+                + " schedule, serving, sinks,"
                 + " sources, spark, speed, storage-root, store, transforms, views)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
                 + " mean 'rows'? (known options: rows, type)");

@@ -6,6 +6,7 @@ import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.engine.QueryResult;
+import io.lambdaflow.ingest.IngestService;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ShutdownHooks;
 import io.lambdaflow.pipeline.SparkSessions;
@@ -81,9 +82,9 @@ public final class Demo {
       kafka.createTopic("events", 2);
       done(kafka.bootstrapServers());
 
-      step(2, steps, "starting the game API");
-      GameApi api =
-          GameApi.start(kafka.bootstrapServers(), "events", "127.0.0.1", port(options.apiPort()));
+      step(2, steps, "starting the game API (the ingest routes of " + options.conf() + ")");
+      Pipeline pipeline = pipeline(kafka.bootstrapServers());
+      IngestService api = IngestService.start(pipeline.ingest());
       started.push(api);
       done(api.url());
 
@@ -94,7 +95,6 @@ public final class Demo {
 
       step(4, steps, "batch run: master dataset, batch views, metastore");
       deleteRecursively(options.storageRoot());
-      Pipeline pipeline = pipeline(kafka.bootstrapServers());
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary = new BatchLayer(spark).run(pipeline);
       done(
@@ -237,12 +237,14 @@ public final class Demo {
     }
   }
 
-  private Pipeline pipeline(String bootstrap) throws ConfigurationException {
+  private Pipeline pipeline(String bootstrap) throws ConfigurationException, IOException {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("sources.events.bootstrap-servers", bootstrap);
     overrides.put("storage-root", options.storageRoot().toString());
     overrides.put("speed.trigger", "2 seconds");
+    overrides.put("ingest.bootstrap-servers", bootstrap);
+    overrides.put("ingest.port", String.valueOf(port(options.apiPort())));
     return new PipelineLoader(PluginRegistry.discover(loader), loader)
         .load(options.conf(), overrides, Set.of(ExecutionMode.BATCH, ExecutionMode.STREAMING));
   }

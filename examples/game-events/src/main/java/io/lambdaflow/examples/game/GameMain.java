@@ -7,14 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
- * The game-events commands, started by {@code bin/lambda demo|game-api|game-load}.
+ * The game-events commands, started by {@code bin/lambda demo|game-load}.
  *
  * <pre>
  * lambda demo [--keep-running] [--events N] [--api-port 5000] [--port 8088]
- * lambda game-api [--bootstrap 127.0.0.1:9092] [--topic events] [--port 5000] [--host 127.0.0.1]
  * lambda game-load [--url http://127.0.0.1:5000] [--count 1000] [--rate 200] [--hosts a,b]
  *                  [--concurrency 8]
  * </pre>
@@ -77,23 +75,6 @@ public final class GameMain {
         }
         return 0;
       }
-      case "game-api" -> {
-        GameApi api =
-            GameApi.start(
-                options.getOrDefault(
-                    "--bootstrap", System.getenv().getOrDefault("LAMBDA_KAFKA", "127.0.0.1:9092")),
-                options.getOrDefault("--topic", "events"),
-                options.getOrDefault("--host", "127.0.0.1"),
-                Integer.parseInt(options.getOrDefault("--port", "5000")));
-        Runtime.getRuntime().addShutdownHook(new Thread(api::close, "game-api-stop"));
-        System.out.println(
-            "game API at "
-                + api.url()
-                + " (GET /, /purchase_a_sword, /purchase_a_knife, /join_guild;"
-                + " POST /events/<type>); Ctrl-C stops it");
-        new CountDownLatch(1).await();
-        return 0;
-      }
       case "game-load" -> {
         List<String> hosts =
             Arrays.asList(options.getOrDefault("--hosts", String.join(",", Demo.HOSTS)).split(","));
@@ -126,14 +107,15 @@ public final class GameMain {
         """
         usage: lambda demo [--keep-running] [--events 900] [--api-port 5000] [--port 8088]
                            [--verbose]
-               lambda game-api [--bootstrap 127.0.0.1:9092] [--topic events] [--port 5000]
+               lambda game-api [--bootstrap-servers 127.0.0.1:9092] [--port 5000]
                lambda game-load [--url http://127.0.0.1:5000] [--count 1000] [--rate 200]
                                 [--hosts user1.comcast.com,user2.att.com] [--concurrency 8]
 
         demo       the game-events pipeline end to end on embedded services: Kafka, the game API,
                    traffic, a batch run, the speed layer, the serving layer; prints the purchases
                    per host with how many came from the batch and the speed view
-        game-api   the game's web API, logging every request to Kafka (as the seed's game_api.py)
+        game-api   the game's web API, logging every request to Kafka (as the seed's game_api.py):
+                   lambda ingest conf/game-events.conf
         game-load  drives the game API like ab, for several hosts, at a rate
         """);
     return 2;

@@ -35,6 +35,14 @@ public final class LoadGenerator {
   static final Map<String, Integer> MIX =
       Map.of("/", 40, "/purchase_a_sword", 30, "/purchase_a_knife", 15, "/join_guild", 15);
 
+  /** The event type conf/game-events.conf's ingest routes log for each path. */
+  static final Map<String, String> EVENT_TYPES =
+      Map.of(
+          "/", "default",
+          "/purchase_a_sword", "purchase_sword",
+          "/purchase_a_knife", "purchase_knife",
+          "/join_guild", "join_guild");
+
   /**
    * What a run did.
    *
@@ -108,7 +116,7 @@ public final class LoadGenerator {
                       sent.increment();
                       events
                           .computeIfAbsent(host, h -> new ConcurrentHashMap<>())
-                          .computeIfAbsent(GameApi.ACTIONS.get(path)[0], t -> new LongAdder())
+                          .computeIfAbsent(EVENT_TYPES.get(path), t -> new LongAdder())
                           .increment();
                     } else {
                       failed.increment();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.ingest.IngestService;
 import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import java.io.File;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The game API against a real broker: events with headers, acknowledged; bad bodies refused. */
+/**
+ * The game API (conf/game-events.conf's ingest routes) against a real broker: events with headers,
+ * acknowledged; bad bodies refused.
+ */
 @ExtendWith(TestServices.class)
 class GameApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +57,8 @@ class GameApiTest {
     }
   }
 
-  private static HttpResponse<String> post(GameApi api, String path, String body) throws Exception {
+  private static HttpResponse<String> post(IngestService api, String path, String body)
+      throws Exception {
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(URI.create(api.url() + path))
@@ -66,7 +71,7 @@ class GameApiTest {
   @Test
   void everyActionLogsOneEventWithTheRequestHeaders() throws Exception {
     kafka.createTopic("actions", 2);
-    try (GameApi api = GameApi.start(kafka.bootstrapServers(), "actions", "127.0.0.1", 0)) {
+    try (IngestService api = GameEventsEndToEndTest.api(kafka.bootstrapServers(), "actions")) {
       LoadGenerator.Result result =
           LoadGenerator.run(api.url(), List.of("user1.comcast.com", "user2.att.com"), 200, 0, 4, 7);
       assertThat(result.sent()).isEqualTo(200);
@@ -108,7 +113,7 @@ class GameApiTest {
   @Test
   void badRequestsGetClearErrorsAndProduceNothing() throws Exception {
     kafka.createTopic("refused", 1);
-    try (GameApi api = GameApi.start(kafka.bootstrapServers(), "refused", "127.0.0.1", 0)) {
+    try (IngestService api = GameEventsEndToEndTest.api(kafka.bootstrapServers(), "refused")) {
       HttpResponse<String> notJson = post(api, "/events/buy", "{\"level\": ");
       assertThat(notJson.statusCode()).isEqualTo(400);
       assertThat(notJson.body()).startsWith("the body is not JSON");
@@ -116,7 +121,7 @@ class GameApiTest {
       assertThat(array.statusCode()).isEqualTo(400);
       assertThat(array.body()).contains("must be a JSON object").contains("array");
       HttpResponse<String> large =
-          post(api, "/events/buy", "{\"x\": \"" + "a".repeat(GameApi.MAX_BODY) + "\"}");
+          post(api, "/events/buy", "{\"x\": \"" + "a".repeat(64 * 1024) + "\"}");
       assertThat(large.statusCode()).isEqualTo(413);
       assertThat(large.body()).contains("larger than 65536 bytes");
       HttpResponse<String> badType = post(api, "/events/a!b", "{}");
@@ -139,7 +144,7 @@ class GameApiTest {
         new File("/usr/bin/ab").canExecute(),
         "ab is not installed (apt-get install apache2-utils); .ci/run installs it");
     kafka.createTopic("ab", 2);
-    try (GameApi api = GameApi.start(kafka.bootstrapServers(), "ab", "127.0.0.1", 0)) {
+    try (IngestService api = GameEventsEndToEndTest.api(kafka.bootstrapServers(), "ab")) {
       Process ab =
           new ProcessBuilder(
                   "ab",

@@ -7,6 +7,7 @@ import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.config.ConfigurationException;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.engine.QueryResult;
+import io.lambdaflow.ingest.IngestService;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.speed.RunningPipeline;
@@ -58,6 +59,26 @@ class GameEventsEndToEndTest {
             Set.of(ExecutionMode.BATCH, ExecutionMode.STREAMING));
   }
 
+  /**
+   * The game's web API: conf/game-events.conf's ingest routes logging to {@code topic} at {@code
+   * bootstrap}, on a free loopback port.
+   */
+  static IngestService api(String bootstrap, String topic) throws Exception {
+    return IngestService.start(
+        TestPipelines.loader()
+            .load(
+                Path.of("../../conf/game-events.conf"),
+                Map.of(
+                    "ingest.bootstrap-servers",
+                    bootstrap,
+                    "ingest.topic",
+                    topic,
+                    "ingest.port",
+                    "0"),
+                Set.of(ExecutionMode.BATCH))
+            .ingest());
+  }
+
   static Map<String, Long> perHost(ServingLayer serving, String relation) {
     Map<String, Long> counts = new TreeMap<>();
     QueryResult result =
@@ -73,7 +94,7 @@ class GameEventsEndToEndTest {
             kafka.bootstrapServers(),
             Map.of(
                 "storage-root", dir.resolve("store").toString(), "metastore.database", "game_e2e"));
-    try (GameApi api = GameApi.start(kafka.bootstrapServers(), "events", "127.0.0.1", 0)) {
+    try (IngestService api = api(kafka.bootstrapServers(), "events")) {
       LoadGenerator.Result first = LoadGenerator.run(api.url(), HOSTS, 300, 0, 6, 1);
       assertThat(first.failed()).isZero();
       RunSummary batch = new BatchLayer(spark).run(pipeline);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.ingest.IngestService;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.testkit.TestServices;
@@ -70,7 +71,7 @@ class HdfsTest {
                 "serving.cache-dir",
                 dir.resolve("cache").toString()));
     LoadGenerator.Result sent;
-    try (GameApi api = GameApi.start(kafka.bootstrapServers(), "events", "127.0.0.1", 0)) {
+    try (IngestService api = GameEventsEndToEndTest.api(kafka.bootstrapServers(), "events")) {
       sent = LoadGenerator.run(api.url(), GameEventsEndToEndTest.HOSTS, 200, 0, 4, 3);
     }
     new BatchLayer(spark).run(pipeline);
