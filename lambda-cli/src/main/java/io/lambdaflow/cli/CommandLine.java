@@ -28,7 +28,7 @@ record CommandLine(
 
   /** Flags of the service verbs (broker, produce) that take a value; --jars is kept apart. */
   static final Set<String> SERVICE_FLAGS =
-      Set.of("--port", "--topic", "--bootstrap", "--partitions");
+      Set.of("--port", "--topic", "--bootstrap", "--partitions", "--out");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {

@@ -23,6 +23,9 @@ final class Usage {
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
         ingest FILE     the pipeline's HTTP ingest routes, each request an event on Kafka
+        schedule FILE   run the batch layer whenever schedule.cron fires (Ctrl-C stops it)
+        airflow FILE    write an Airflow DAG running the batch layer on schedule.cron
+                        (--out dags/NAME.py; default: standard output)
         NAME FILE       run a layer plugin by name (lambda plugins lists the layers)
         demo            the game-events example end to end on embedded services
         game-api        the game's web API: ingest conf/game-events.conf (port 5000)

@@ -42,7 +42,7 @@ public final class ShutdownHooks {
                 new Signal(name),
                 signal -> {
                   if (stopping.compareAndSet(false, true)) {
-                    LOG.info("SIG{}: stopping {} after the current micro-batch", name, what);
+                    LOG.info("SIG{}: stopping {}", name, what);
                     Thread stopper = new Thread(stop, "lambda-stop");
                     stopper.start();
                   } else {
