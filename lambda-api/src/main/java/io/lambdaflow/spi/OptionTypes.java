@@ -205,6 +205,22 @@ public final class OptionTypes {
         });
   }
 
+  /** A Java regular expression ({@code (^|,)#}), compiled to check it; the text is kept. */
+  public static OptionType<String> regex() {
+    return of(
+        "a regular expression",
+        value -> {
+          String text = scalarText(value);
+          try {
+            java.util.regex.Pattern.compile(text);
+            return text;
+          } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                "'" + text + "' is not a regular expression: " + e.getDescription());
+          }
+        });
+  }
+
   /** A Spark SQL expression ({@code amount > 0 AND event_type = 'purchase'}), syntax-checked. */
   public static OptionType<String> expression() {
     return of(

@@ -2,17 +2,11 @@ package io.lambdaflow.plugins.transforms;
 
 import static io.lambdaflow.spi.ConfigOption.optional;
 import static io.lambdaflow.spi.ConfigOption.required;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.lambdaflow.spi.ConfigOption;
-import io.lambdaflow.spi.DeadLetters;
-import io.lambdaflow.spi.MetadataColumns;
 import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
 import io.lambdaflow.spi.PluginConfig;
@@ -20,7 +14,6 @@ import io.lambdaflow.spi.PluginContext;
 import io.lambdaflow.spi.Transform;
 import io.lambdaflow.spi.TransformFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -33,7 +26,6 @@ import org.apache.spark.sql.types.DataType;
  * makes its row a dead letter, unless {@code on-error = set-null} asks for Spark's usual null.
  */
 public final class CastTransform implements TransformFactory {
-  private static final String ERRORS = MetadataColumns.PREFIX + "cast_errors";
 
   static final ConfigOption<Map<String, DataType>> COLUMNS =
       required(
@@ -87,25 +79,11 @@ public final class CastTransform implements TransformFactory {
                     original.cast("string"),
                     lit("' to " + cast.getValue().simpleString()))));
       }
-      Dataset<Row> marked =
-          ctx.reuse(input.withColumn(ERRORS, concat_ws("; ", errors.toArray(Column[]::new))));
-
-      Column[] userColumns =
-          Columns.userColumns(input).stream().map(Columns::named).toArray(Column[]::new);
-      List<Column> rejected = new ArrayList<>();
-      rejected.add(col(ERRORS).alias(DeadLetters.REASON));
-      rejected.add(to_json(struct(userColumns)).alias(DeadLetters.RAW));
-      if (Arrays.asList(input.columns()).contains(MetadataColumns.POSITION)) {
-        rejected.add(col(MetadataColumns.POSITION));
-      }
-      ctx.deadLetter(
-          marked.filter(col(ERRORS).notEqual("")).select(rejected.toArray(Column[]::new)));
-
-      Dataset<Row> good = marked.filter(col(ERRORS).equalTo(""));
+      Dataset<Row> good = Rejects.split(ctx, input, errors, Columns.userColumns(input));
       for (Map.Entry<String, DataType> cast : columns.entrySet()) {
         good = good.withColumn(cast.getKey(), Columns.named(cast.getKey()).cast(cast.getValue()));
       }
-      return good.drop(ERRORS);
+      return good;
     };
   }
 }
