@@ -198,6 +198,7 @@ public final class PipelineLoader {
     Optional<EmbeddedKafkaSettings> embeddedKafka = FrameworkSections.embeddedKafka(root, problems);
     Optional<EmbeddedPostgresSettings> embeddedPostgres =
         FrameworkSections.embeddedPostgres(root, problems);
+    spark.ifPresent(s -> FileSystemCheck.check(root, s.conf(), problems));
     Optional<IngestSettings> ingest = IngestSection.bind(root, problems);
     Optional<ScheduleSettings> schedule = ScheduleSection.bind(root, problems);
 
