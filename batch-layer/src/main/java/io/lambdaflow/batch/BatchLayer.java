@@ -101,7 +101,7 @@ public final class BatchLayer {
         pipeline.name(),
         pipeline.sources().size(),
         pipeline.transforms().size(),
-        pipeline.sinks().size());
+        pipeline.sinksIn(ExecutionMode.BATCH).size());
 
     List<Dataset<Row>> reused = new ArrayList<>();
     PipelinePlanner.Hooks hooks =
@@ -121,7 +121,7 @@ public final class BatchLayer {
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
       SinkRejections rejections = new SinkRejections(spark, pipeline);
-      for (SinkNode sink : pipeline.sinks()) {
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
         write(sink, plan.sinkInputs().get(sink.name()), runId, Optional.empty(), rejections);
       }
       plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId));
@@ -142,7 +142,7 @@ public final class BatchLayer {
         recordsIn.put(source.name(), read == RunSummary.UNKNOWN ? read : read + rejected);
       }
       Map<String, Long> recordsOut = new LinkedHashMap<>();
-      for (SinkNode sink : pipeline.sinks()) {
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
         long written = records(metrics.await(outputMetric(sink.name()), countsDeadline));
         if (written == RunSummary.UNKNOWN) {
           LOG.warn(

@@ -111,7 +111,7 @@ final class ContractRun {
       }
       horizons.putAll(last.horizons());
       pipeline.sources().forEach(s -> recordsIn.put(s.name(), 0L));
-      pipeline.sinks().forEach(s -> recordsOut.put(s.name(), 0L));
+      pipeline.sinksIn(ExecutionMode.BATCH).forEach(s -> recordsOut.put(s.name(), 0L));
     } else {
       Set<String> changed = new LinkedHashSet<>();
       for (SourceNode source : pipeline.sources()) {
@@ -139,7 +139,7 @@ final class ContractRun {
                 started,
                 Duration.between(started, Instant.now()),
                 zeros(sourceNames),
-                zeros(pipeline.sinks().stream().map(SinkNode::name).toList()),
+                zeros(pipeline.sinksIn(ExecutionMode.BATCH).stream().map(SinkNode::name).toList()),
                 0,
                 pipeline.deadLetter().type(),
                 0,
@@ -232,7 +232,7 @@ final class ContractRun {
                 }
               });
       SinkRejections rejections = new SinkRejections(spark, pipeline);
-      for (SinkNode sink : pipeline.sinks()) {
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
         layer.write(
             sink,
             slice.sinkInputs().get(sink.name()),
@@ -265,7 +265,7 @@ final class ContractRun {
         long decodeRejects = rejected.map(row -> row.<Long>getAs("rejected_" + source)).orElse(0L);
         recordsIn.put(source, read == RunSummary.UNKNOWN ? read : read + decodeRejects);
       }
-      for (SinkNode sink : pipeline.sinks()) {
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
         recordsOut.put(
             sink.name(),
             BatchLayer.refusedLeftOut(

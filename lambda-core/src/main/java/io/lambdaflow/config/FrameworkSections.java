@@ -6,6 +6,7 @@ import static io.lambdaflow.config.ConfigObjects.section;
 import com.typesafe.config.ConfigObject;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
+import io.lambdaflow.pipeline.EmbeddedS3Settings;
 import io.lambdaflow.pipeline.SparkSettings;
 import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.Triggers;
@@ -68,7 +69,43 @@ final class FrameworkSections {
   private static final Options EMBEDDED_POSTGRES =
       Options.of(POSTGRES_ENABLED, POSTGRES_PORT, POSTGRES_DATABASES);
 
+  private static final ConfigOption<Boolean> S3_ENABLED =
+      ConfigOption.required("enabled", OptionTypes.bool(), "Start an S3 server before the run.");
+  private static final ConfigOption<Integer> S3_PORT =
+      ConfigOption.required("port", OptionTypes.integer(), "Its port on 127.0.0.1.");
+  private static final ConfigOption<List<String>> S3_BUCKETS =
+      ConfigOption.required("buckets", OptionTypes.stringList(), "Buckets to create.");
+  private static final ConfigOption<String> S3_ACCESS_KEY =
+      ConfigOption.required("access-key", OptionTypes.string(), "The access key it accepts.");
+  private static final ConfigOption<String> S3_SECRET_KEY =
+      ConfigOption.required("secret-key", OptionTypes.string(), "The secret key it accepts.")
+          .secret();
+  private static final Options EMBEDDED_S3 =
+      Options.of(S3_ENABLED, S3_PORT, S3_BUCKETS, S3_ACCESS_KEY, S3_SECRET_KEY);
+
   private FrameworkSections() {}
+
+  static Optional<EmbeddedS3Settings> embeddedS3(ConfigObject root, List<Problem> problems) {
+    return section(root, "embedded-s3", "embedded-s3", problems)
+        .flatMap(
+            o ->
+                OptionBinder.bind(
+                    "embedded-s3",
+                    "the embedded-s3 section",
+                    EMBEDDED_S3,
+                    o,
+                    "embedded-s3",
+                    Set.of(),
+                    problems))
+        .map(
+            config ->
+                new EmbeddedS3Settings(
+                    config.get(S3_ENABLED),
+                    config.get(S3_PORT),
+                    config.get(S3_BUCKETS),
+                    config.get(S3_ACCESS_KEY),
+                    config.get(S3_SECRET_KEY)));
+  }
 
   static Optional<SparkSettings> spark(ConfigObject root, List<Problem> problems) {
     return section(root, "spark", "spark", problems)

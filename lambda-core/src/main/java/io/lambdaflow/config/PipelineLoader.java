@@ -13,6 +13,7 @@ import io.lambdaflow.layer.LayerFactory;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
+import io.lambdaflow.pipeline.EmbeddedS3Settings;
 import io.lambdaflow.pipeline.IngestSettings;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ScheduleSettings;
@@ -73,6 +74,7 @@ public final class PipelineLoader {
           "speed",
           "embedded-kafka",
           "embedded-postgres",
+          "embedded-s3",
           "views",
           "master",
           "serving",
@@ -199,6 +201,7 @@ public final class PipelineLoader {
     Optional<EmbeddedPostgresSettings> embeddedPostgres =
         FrameworkSections.embeddedPostgres(root, problems);
     spark.ifPresent(s -> FileSystemCheck.check(root, s.conf(), problems));
+    Optional<EmbeddedS3Settings> embeddedS3 = FrameworkSections.embeddedS3(root, problems);
     Optional<IngestSettings> ingest = IngestSection.bind(root, problems);
     Optional<ScheduleSettings> schedule = ScheduleSection.bind(root, problems);
 
@@ -269,6 +272,7 @@ public final class PipelineLoader {
         speed.orElseThrow(),
         embeddedKafka.orElseThrow(),
         embeddedPostgres.orElseThrow(),
+        embeddedS3.orElseThrow(),
         List.copyOf(sources.values()),
         ordered,
         sinks,

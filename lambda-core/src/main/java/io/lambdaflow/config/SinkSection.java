@@ -29,7 +29,7 @@ import java.util.Set;
  */
 final class SinkSection {
   private static final Set<String> SINK_RESERVED =
-      Set.of("type", "input", "output-mode", "trigger");
+      Set.of("type", "input", "output-mode", "trigger", "layers");
   private static final List<String> OUTPUT_MODES = List.of("append", "update", "complete");
 
   private final PluginNodes nodes;
@@ -165,7 +165,10 @@ final class SinkSection {
     }
     SinkFactory factory = sink.get().factory();
     SinkSpec spec = sink.get().created();
-    for (ExecutionMode mode : PluginNodes.layersToCheck(declaredLayers, layers)) {
+    Set<ExecutionMode> writtenIn = sinkLayers(object, path, declaredLayers, problems);
+    Set<ExecutionMode> toCheck = PluginNodes.layersToCheck(declaredLayers, layers);
+    toCheck.retainAll(writtenIn);
+    for (ExecutionMode mode : toCheck) {
       boolean supported =
           mode == ExecutionMode.BATCH
               ? spec instanceof SupportsBatchWrite
@@ -195,7 +198,7 @@ final class SinkSection {
               location(object, "output-mode"),
               path + ".output-mode",
               "expected one of " + OUTPUT_MODES + ", got '" + outputMode + "'"));
-    } else if (PluginNodes.layersToCheck(declaredLayers, layers).contains(ExecutionMode.STREAMING)
+    } else if (toCheck.contains(ExecutionMode.STREAMING)
         && spec instanceof SupportsStreamWrite streaming) {
       PluginNodes.create(
           object,
@@ -213,6 +216,41 @@ final class SinkSection {
     }
     return input == null
         ? Optional.empty()
-        : Optional.of(new SinkNode(sinkName, factory.name(), input, spec, outputMode, trigger));
+        : Optional.of(
+            new SinkNode(sinkName, factory.name(), input, spec, outputMode, trigger, writtenIn));
+  }
+
+  /** The sink's own {@code layers = [batch]}, each one of the pipeline's; all when absent. */
+  private static Set<ExecutionMode> sinkLayers(
+      ConfigObject object, String path, Set<ExecutionMode> declared, List<Problem> problems) {
+    com.typesafe.config.ConfigValue value = object.get("layers");
+    if (value == null) {
+      return java.util.EnumSet.allOf(ExecutionMode.class);
+    }
+    Set<ExecutionMode> modes = java.util.EnumSet.noneOf(ExecutionMode.class);
+    try {
+      for (String name : io.lambdaflow.spi.OptionTypes.stringList().convert(value.unwrapped())) {
+        Optional<ExecutionMode> mode =
+            java.util.Arrays.stream(ExecutionMode.values())
+                .filter(m -> m.layerName().equals(name))
+                .findFirst();
+        if (mode.isEmpty() || !declared.contains(mode.get())) {
+          throw new IllegalArgumentException(
+              "'"
+                  + name
+                  + "' is not one of the pipeline's layers "
+                  + declared.stream().map(ExecutionMode::layerName).sorted().toList());
+        }
+        modes.add(mode.get());
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          new Problem(
+              Origins.describe(value.origin()),
+              path + ".layers",
+              "expected the layers that write this sink, e.g. [batch], " + e.getMessage()));
+      return java.util.EnumSet.allOf(ExecutionMode.class);
+    }
+    return modes;
   }
 }

@@ -22,6 +22,7 @@ import org.apache.hadoop.conf.Configuration;
  * @param speed how the speed layer runs
  * @param embeddedKafka whether the launcher starts a Kafka broker first
  * @param embeddedPostgres whether the launcher starts a PostgreSQL server first
+ * @param embeddedS3 whether the launcher starts an S3 API server first
  * @param sources the sources, in file order
  * @param transforms the transforms, each after its inputs
  * @param sinks the sinks, in file order
@@ -41,6 +42,7 @@ public record Pipeline(
     SpeedSettings speed,
     EmbeddedKafkaSettings embeddedKafka,
     EmbeddedPostgresSettings embeddedPostgres,
+    EmbeddedS3Settings embeddedS3,
     List<SourceNode> sources,
     List<TransformNode> transforms,
     List<SinkNode> sinks,
@@ -59,6 +61,7 @@ public record Pipeline(
     requireNonNull(speed, "speed is null");
     requireNonNull(embeddedKafka, "embeddedKafka is null");
     requireNonNull(embeddedPostgres, "embeddedPostgres is null");
+    requireNonNull(embeddedS3, "embeddedS3 is null");
     sources = List.copyOf(sources);
     transforms = List.copyOf(transforms);
     sinks = List.copyOf(sinks);
@@ -93,6 +96,7 @@ public record Pipeline(
         speed,
         embeddedKafka,
         embeddedPostgres,
+        embeddedS3,
         sources,
         transforms,
         sinks,
@@ -109,6 +113,11 @@ public record Pipeline(
   public ViewStore openStore(Configuration hadoop) {
     PluginChoice<ViewStoreFactory> store = contract.store();
     return store.factory().open(store.options(), new StoreContext(storageRoot, name, hadoop));
+  }
+
+  /** The sinks {@code mode}'s layer writes ({@code layers = [...]} in a sink's block). */
+  public List<SinkNode> sinksIn(ExecutionMode mode) {
+    return sinks.stream().filter(s -> s.writtenIn(mode)).toList();
   }
 
   public Optional<SinkNode> sink(String sinkName) {

@@ -77,11 +77,37 @@ class PipelineLoaderTest {
     assertThat(problems)
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
-                + " keys: dead-letter, embedded-kafka, embedded-postgres, ingest, layers, master, metastore, name,"
+                + " keys: dead-letter, embedded-kafka, embedded-postgres, embedded-s3, ingest, layers, master,"
+                + " metastore, name,"
                 + " schedule, serving, sinks,"
                 + " sources, spark, speed, storage-root, store, transforms, views)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
                 + " mean 'rows'? (known options: rows, type)");
+  }
+
+  @Test
+  void aSinkMayNameTheLayersThatWriteIt() throws Exception {
+    Pipeline pipeline =
+        valid(
+            "layers = [batch]\nsources { events { type = memory, rows = 1 } }\n"
+                + "sinks {\n  lake { type = out, path = a, layers = [batch] }\n"
+                + "  all { type = out, path = b }\n}\n"
+                + DEAD_LETTER,
+            Map.of());
+    assertThat(pipeline.sinksIn(ExecutionMode.BATCH))
+        .extracting(io.lambdaflow.pipeline.SinkNode::name)
+        .containsExactly("lake", "all");
+    assertThat(pipeline.sinksIn(ExecutionMode.STREAMING))
+        .extracting(io.lambdaflow.pipeline.SinkNode::name)
+        .containsExactly("all");
+    assertThat(
+            problems(
+                "layers = [batch]\nsources { events { type = memory, rows = 1 } }\n"
+                    + "sinks { lake { type = out, path = a, layers = [speed] } }\n"
+                    + DEAD_LETTER))
+        .containsExactly(
+            "p.conf:3: sinks.lake.layers: expected the layers that write this sink, e.g. [batch],"
+                + " 'speed' is not one of the pipeline's layers [batch]");
   }
 
   @Test

@@ -74,7 +74,7 @@ public final class SpeedLayer {
     spark.streams().addListener(progress);
     List<StreamingQuery> queries = new ArrayList<>();
     try {
-      for (SinkNode sink : pipeline.sinks()) {
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.STREAMING)) {
         Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
         queries.add(start(pipeline, sink, data));
       }
