@@ -194,6 +194,9 @@ public final class EmbeddedS3 implements AutoCloseable {
     options.put("fs.s3a.access.key", accessKey);
     options.put("fs.s3a.secret.key", secretKey);
     options.put("fs.s3a.endpoint.region", "us-east-1");
+    // S3Proxy's filesystem store does not answer S3A's bulk deletes of directory markers.
+    options.put("fs.s3a.directory.marker.retention", "keep");
+    options.put("fs.s3a.multiobjectdelete.enable", "false");
     options.put("fs.s3a.buffer.dir", home.resolve("buffer").toString());
     return options;
   }
