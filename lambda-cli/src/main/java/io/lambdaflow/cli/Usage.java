@@ -142,7 +142,7 @@ final class Usage {
   /** The usage text, with the layer plugins found besides the built-in ones. */
   static String usage(PluginRegistry registry) {
     Set<String> plugins = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
-    plugins.removeAll(Set.of("batch", "speed", "serve"));
+    plugins.removeAll(Set.of("batch", "speed", "serve", "ingest", "schedule"));
     return plugins.isEmpty()
         ? USAGE
         : USAGE.replace(

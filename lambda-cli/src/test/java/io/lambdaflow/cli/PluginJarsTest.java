@@ -79,8 +79,9 @@ class PluginJarsTest {
     assertThat(misspelt.status()).isEqualTo(2);
     assertThat(misspelt.err())
         .startsWith(
-            "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: batch, broker,"
-                + " help, plugins, postgres, produce, published, serve, speed, validate)\n");
+            "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
+                + " broker, help, ingest, plugins, postgres, produce, published, schedule, serve,"
+                + " speed, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());
