@@ -20,7 +20,9 @@ public final class BatchLayerFactory implements LayerFactory {
           OptionTypes.bool(),
           false,
           "Read no source; rebuild every batch view from the master dataset and publish them.");
-  static final ConfigOption<Boolean> ACCEPT_GAP =
+
+  /** Shared with the schedule layer, whose runs are this layer's. */
+  public static final ConfigOption<Boolean> ACCEPT_GAP =
       ConfigOption.optional(
           "accept-gap",
           OptionTypes.bool(),

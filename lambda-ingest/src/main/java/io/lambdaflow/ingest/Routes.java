@@ -9,7 +9,6 @@ import io.lambdaflow.http.HttpRequest;
 import io.lambdaflow.pipeline.IngestSettings;
 import io.lambdaflow.pipeline.IngestSettings.Route;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,10 +50,12 @@ final class Routes {
 
   Match match(HttpRequest request) throws Refused {
     String[] segments = request.path().split("/", -1);
-    List<Route> pathMatches = new ArrayList<>();
+    // Each route whose path matches, with the fields its path gives.
+    Map<Route, Map<String, String>> pathMatches = new java.util.LinkedHashMap<>();
     for (Route route : routes) {
-      if (fields(route, segments) != null) {
-        pathMatches.add(route);
+      Map<String, String> fields = fields(route, segments);
+      if (fields != null) {
+        pathMatches.put(route, fields);
       }
     }
     if (pathMatches.isEmpty()) {
@@ -68,19 +69,25 @@ final class Routes {
                   .collect(Collectors.joining(", ")));
     }
     String method = request.method().toUpperCase(Locale.ROOT);
-    for (Route route : pathMatches) {
+    for (Map.Entry<Route, Map<String, String>> match : pathMatches.entrySet()) {
+      Route route = match.getKey();
       if (route.method().equals(method)
           || (method.equals("HEAD") && route.method().equals("GET"))) {
-        return new Match(route, event(route, fields(route, segments), request));
+        return new Match(route, event(route, match.getValue(), request));
       }
     }
     throw new Refused(
         405,
         "use "
-            + pathMatches.stream().map(Route::method).distinct().collect(Collectors.joining(" or "))
+            + pathMatches.keySet().stream()
+                .map(Route::method)
+                .distinct()
+                .collect(Collectors.joining(" or "))
             + " for "
             + request.path()
-            + (pathMatches.stream().anyMatch(Route::jsonBody) ? " with a JSON object body" : ""));
+            + (pathMatches.keySet().stream().anyMatch(Route::jsonBody)
+                ? " with a JSON object body"
+                : ""));
   }
 
   /** The path's fields when {@code segments} match the route's path, else null. */

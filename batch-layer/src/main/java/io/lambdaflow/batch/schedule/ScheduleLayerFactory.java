@@ -1,6 +1,7 @@
 package io.lambdaflow.batch.schedule;
 
 import io.lambdaflow.batch.BatchLayer;
+import io.lambdaflow.batch.BatchLayerFactory;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.layer.Layer;
 import io.lambdaflow.layer.LayerContext;
@@ -9,7 +10,6 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ScheduleSettings;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
-import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
 import java.time.Clock;
 import java.util.Optional;
@@ -20,12 +20,7 @@ import java.util.Optional;
  * while waiting stops at once; during a run, once it ends).
  */
 public final class ScheduleLayerFactory implements LayerFactory {
-  private static final ConfigOption<Boolean> ACCEPT_GAP =
-      ConfigOption.optional(
-          "accept-gap",
-          OptionTypes.bool(),
-          false,
-          "Go on when Kafka no longer holds records since the last run (retention removed them).");
+  private static final ConfigOption<Boolean> ACCEPT_GAP = BatchLayerFactory.ACCEPT_GAP;
 
   @Override
   public String name() {
