@@ -62,7 +62,7 @@ class ConcurrentInvariantTest {
   private record Placed(GameEvents.Event event, String partition, long offset) {}
 
   @ParameterizedTest(name = "seed {0}, {1}")
-  @CsvSource({"5, duckdb", "8, duckdb", "5, spark", "8, spark"})
+  @CsvSource({"5, duckdb", "8, duckdb", "5, spark"}) // Spark SQL answers take 1-2 s: one seed
   void everyAnswerEqualsTheViewOverExactlyTheRecordsItCovers(long seed, String engine)
       throws Exception {
     String topic = "concurrent_" + seed + "_" + engine;

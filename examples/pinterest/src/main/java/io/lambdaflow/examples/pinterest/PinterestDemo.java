@@ -228,29 +228,4 @@ public final class PinterestDemo {
     out.printf(Locale.ROOT, "      %s (%.1f s)%n", detail, (System.nanoTime() - stepStarted) / 1e9);
     out.flush();
   }
-
-  /** {@code lambda demo pinterest [--pins 200] [--conf conf/pinterest.conf] [--verbose]}. */
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--verbose")) {
-        options.put("--verbose", "true");
-      } else if (args[i].startsWith("--") && i + 1 < args.length) {
-        options.put(args[i], args[++i]);
-      } else if (!args[i].equals("demo") && !args[i].equals("pinterest")) {
-        System.err.println("lambda demo pinterest: unexpected argument '" + args[i] + "'");
-        System.exit(2);
-      }
-    }
-    if (!options.containsKey("--verbose")) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "io.lambdaflow", org.apache.logging.log4j.Level.WARN);
-    }
-    new PinterestDemo(
-            Path.of(options.getOrDefault("--conf", "conf/pinterest.conf")),
-            Integer.parseInt(options.getOrDefault("--pins", "200")),
-            System.out)
-        .run();
-    System.exit(0);
-  }
 }

@@ -1,5 +1,6 @@
 package io.lambdaflow.examples.pinterest;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdaflow.batch.BatchLayer;
@@ -16,6 +17,8 @@ import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -187,9 +190,23 @@ class PinterestEndToEndTest {
     assertThat(table.get(Pins.pin(3).uniqueId()).subList(0, 4))
         .containsExactly(3, "Caf\u00e9 guide no3", "What’s new in art", 21L);
 
-    // The same pins posted again: upserted, still one row each.
+    // The same pins posted again, by `lambda pin-poster`: upserted, still one row each.
     try (IngestService api = IngestService.start(pipeline.ingest())) {
-      assertThat(PinPoster.run(api.url(), 20, PINS, 0, 4).failed()).isZero();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      String[] args = {
+        "pin-poster", "--url", api.url(), "--count", "20", "--dataset", "" + PINS, "--rate", "0"
+      };
+      int status =
+          PinterestMain.run(
+              args, new PrintStream(out, true, UTF_8), new PrintStream(out, true, UTF_8));
+      assertThat(out.toString(UTF_8).lines().toList())
+          .as("exit %d", status)
+          .first()
+          .isEqualTo(
+              "posting 20 pins from a dataset of 100 to " + api.url() + "/pin at full speed");
+      assertThat(out.toString(UTF_8).lines().toList().get(1))
+          .matches("20 acknowledged, 0 refused \\(not JSON\\), 0 failed, in \\d+\\.\\d s");
+      assertThat(status).isZero();
     }
     try (RunningPipeline speed = new SpeedLayer(spark).start(pipeline)) {
       speed.awaitTermination();
