@@ -76,7 +76,7 @@ final class ContractRun {
     this.options = options;
     this.store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
     this.master = new MasterDataset(spark, pipeline, store);
-    pipeline.sources().forEach(s -> sourceNames.add(s.name()));
+    pipeline.facts().forEach(s -> sourceNames.add(s.name()));
   }
 
   RunSummary run() {
@@ -92,7 +92,7 @@ final class ContractRun {
         run,
         pipeline.views().size(),
         options.recompute() ? ", recomputing from the master dataset" : "");
-    for (SourceNode source : pipeline.sources()) {
+    for (SourceNode source : pipeline.facts()) {
       store.delete(store.masterRun(source.name(), run)); // left by a run killed before publishing
     }
 
@@ -110,11 +110,11 @@ final class ContractRun {
             null);
       }
       horizons.putAll(last.horizons());
-      pipeline.sources().forEach(s -> recordsIn.put(s.name(), 0L));
+      pipeline.facts().forEach(s -> recordsIn.put(s.name(), 0L));
       pipeline.sinksIn(ExecutionMode.BATCH).forEach(s -> recordsOut.put(s.name(), 0L));
     } else {
       Set<String> changed = new LinkedHashSet<>();
-      for (SourceNode source : pipeline.sources()) {
+      for (SourceNode source : pipeline.facts()) {
         Optional<Horizon> pinned = master.pinned(source.name(), run);
         pinned.ifPresent(
             p ->
@@ -130,7 +130,8 @@ final class ContractRun {
           changed.add(source.name());
         }
       }
-      if (changed.isEmpty() && last.run() > 0) {
+      // A dimension may have changed since: a pipeline with one publishes on every run.
+      if (changed.isEmpty() && last.run() > 0 && pipeline.dimensions().isEmpty()) {
         LOG.info("no source has new data since run {}; nothing to publish", last.run());
         RunSummary summary =
             new RunSummary(
@@ -199,6 +200,9 @@ final class ContractRun {
               new Hooks(reused) {
                 @Override
                 public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
+                  if (source.dimension()) {
+                    return Optional.empty();
+                  }
                   return Optional.of(
                       horizonSpec(source)
                           .readRange(
@@ -225,6 +229,9 @@ final class ContractRun {
               new Hooks(reused) {
                 @Override
                 public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
+                  if (source.dimension()) {
+                    return Optional.empty(); // the version this run reads, for every record
+                  }
                   return Optional.of(
                       changed.contains(source.name())
                           ? master.read(source.name(), run, true)
@@ -299,6 +306,9 @@ final class ContractRun {
             new Hooks(new ArrayList<>()) {
               @Override
               public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
+                if (source.dimension()) {
+                  return Optional.empty();
+                }
                 return Optional.of(
                     master.exists(source.name())
                         ? master.read(source.name(), run, false)

@@ -36,7 +36,13 @@ final class FrameworkSections {
       ConfigOption.required("trigger", OptionTypes.string(), "How often queries run.");
   private static final ConfigOption<String> SPEED_CHECKPOINTS =
       ConfigOption.required("checkpoint-root", OptionTypes.string(), "Where checkpoints live.");
-  private static final Options SPEED_OPTIONS = Options.of(SPEED_TRIGGER, SPEED_CHECKPOINTS);
+  private static final ConfigOption<java.time.Duration> SPEED_DIMENSION_REFRESH =
+      ConfigOption.required(
+          "dimension-refresh",
+          OptionTypes.duration(),
+          "How often a dimension source is read again.");
+  private static final Options SPEED_OPTIONS =
+      Options.of(SPEED_TRIGGER, SPEED_CHECKPOINTS, SPEED_DIMENSION_REFRESH);
 
   private static final ConfigOption<Integer> RESTART_ATTEMPTS =
       ConfigOption.required(
@@ -159,7 +165,8 @@ final class FrameworkSections {
         new SpeedSettings(
             settings.get().get(SPEED_TRIGGER),
             settings.get().get(SPEED_CHECKPOINTS),
-            restart.get()));
+            restart.get(),
+            settings.get().get(SPEED_DIMENSION_REFRESH)));
   }
 
   static Optional<EmbeddedKafkaSettings> embeddedKafka(ConfigObject root, List<Problem> problems) {

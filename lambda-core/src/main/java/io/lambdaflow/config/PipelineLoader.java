@@ -244,7 +244,7 @@ public final class PipelineLoader {
             root, name, storageRoot, sourceNames, nodes, problems, secretPaths);
     if (!views.isEmpty() && declaredLayers.contains(ExecutionMode.BATCH)) {
       for (SourceNode source : sources.values()) {
-        if (!(source.spec() instanceof io.lambdaflow.spi.SupportsHorizon)) {
+        if (!source.dimension() && !(source.spec() instanceof io.lambdaflow.spi.SupportsHorizon)) {
           problems.add(
               new Problem(
                   location((ConfigObject) root.get("sources"), source.name()),
@@ -252,9 +252,18 @@ public final class PipelineLoader {
                   "views need sources the batch layer can read up to a horizon (files, kafka);"
                       + " source type '"
                       + source.type()
-                      + "' cannot"));
+                      + "' cannot without a horizon column; a table that enriches the facts can"
+                      + " be a dimension (dimension = true)"));
         }
       }
+    }
+    if (!sources.isEmpty() && sources.values().stream().allMatch(SourceNode::dimension)) {
+      problems.add(
+          new Problem(
+              location(root, "sources"),
+              "sources",
+              "every source is a dimension; declare the facts the dimensions enrich as a source"
+                  + " without dimension = true"));
     }
     List<TransformNode> ordered =
         GraphCheck.checkGraph(

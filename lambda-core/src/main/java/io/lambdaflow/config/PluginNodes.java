@@ -39,7 +39,7 @@ import java.util.Set;
  * layers it runs in.
  */
 final class PluginNodes {
-  private static final Set<String> SOURCE_RESERVED = Set.of("type");
+  private static final Set<String> SOURCE_RESERVED = Set.of("type", "dimension", "refresh");
 
   private final PluginRegistry registry;
 
@@ -94,19 +94,71 @@ final class PluginNodes {
       if (source.isEmpty()) {
         continue;
       }
+      boolean dimension = dimension(object.get(), path, problems);
+      Optional<java.time.Duration> refresh = refresh(object.get(), path, dimension, problems);
       checkSourceModes(
           source.get().created(),
           source.get().factory().name(),
           object.get(),
           path,
-          declaredLayers,
-          layers,
+          dimension ? Set.of(ExecutionMode.BATCH) : declaredLayers, // both layers read it bounded
+          dimension ? Set.of(ExecutionMode.BATCH) : layers,
           problems);
       sources.put(
           sourceName,
-          new SourceNode(sourceName, source.get().factory().name(), source.get().created()));
+          new SourceNode(
+              sourceName,
+              source.get().factory().name(),
+              source.get().created(),
+              dimension,
+              refresh));
     }
     return sources;
+  }
+
+  /** {@code dimension = true}: read whole, in both layers, outside horizons. */
+  private static boolean dimension(ConfigObject object, String path, List<Problem> problems) {
+    ConfigValue value = object.get("dimension");
+    if (value == null) {
+      return false;
+    }
+    if (value.valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
+      problems.add(
+          new Problem(
+              location(object, "dimension"),
+              path + ".dimension",
+              "expected true or false (a dimension is read whole by both layers and joined with"
+                  + " the facts), got "
+                  + value.valueType().name().toLowerCase(java.util.Locale.ROOT)));
+      return false;
+    }
+    return (Boolean) value.unwrapped();
+  }
+
+  /** A dimension's own {@code refresh = 10 minutes}; only a dimension may set one. */
+  private static Optional<java.time.Duration> refresh(
+      ConfigObject object, String path, boolean dimension, List<Problem> problems) {
+    if (!object.containsKey("refresh")) {
+      return Optional.empty();
+    }
+    if (!dimension) {
+      problems.add(
+          new Problem(
+              location(object, "refresh"),
+              path + ".refresh",
+              "only a dimension source is refreshed; add dimension = true or remove refresh"));
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(object.toConfig().getDuration("refresh"));
+    } catch (com.typesafe.config.ConfigException e) {
+      problems.add(
+          new Problem(
+              location(object, "refresh"),
+              path + ".refresh",
+              "expected a duration such as \"10 minutes\" or \"0 seconds\" (every micro-batch)"));
+      return Optional.empty();
+    }
   }
 
   void checkSourceModes(

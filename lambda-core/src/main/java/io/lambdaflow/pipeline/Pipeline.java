@@ -73,6 +73,16 @@ public record Pipeline(
     requireNonNull(effectiveConfig, "effectiveConfig is null");
   }
 
+  /** The sources of facts: all but the dimensions, in file order. */
+  public List<SourceNode> facts() {
+    return sources.stream().filter(s -> !s.dimension()).toList();
+  }
+
+  /** The dimension sources ({@code dimension = true}), in file order. */
+  public List<SourceNode> dimensions() {
+    return sources.stream().filter(SourceNode::dimension).toList();
+  }
+
   public Optional<SourceNode> source(String sourceName) {
     return sources.stream().filter(s -> s.name().equals(sourceName)).findFirst();
   }

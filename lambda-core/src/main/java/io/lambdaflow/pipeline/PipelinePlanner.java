@@ -89,11 +89,14 @@ public final class PipelinePlanner {
         data =
             replaced.isPresent()
                 ? replaced.get()
-                : mode == ExecutionMode.BATCH
+                : mode == ExecutionMode.BATCH || source.dimension()
                     ? ((SupportsBatchRead) source.spec()).readBatch(context)
                     : ((SupportsStreamRead) source.spec()).readStream(context);
         List<String> columns = Arrays.asList(data.columns());
-        if (!pipeline.hasViews()) {
+        if (source.dimension()) {
+          // A dimension's rows have no place in views' coverage: only the facts' positions count.
+          data = withoutMetadata(data);
+        } else if (!pipeline.hasViews()) {
           // Partition and offset serve the lambda contract's views only; carrying them through a
           // pipeline without views (and its cached intermediate data) costs time for nothing.
           data = data.drop(MetadataColumns.PARTITION, MetadataColumns.OFFSET);
@@ -107,6 +110,9 @@ public final class PipelinePlanner {
         throw cannotRead(source, e);
       }
       datasets.put(source.name(), hooks.onSource(source, data));
+      if (source.dimension() && mode == ExecutionMode.STREAMING) {
+        continue; // the batch layer's runs report a dimension's dead letters, once per run
+      }
       for (Dataset<Row> letters : context.deadLetters) {
         rejected.add(toDeadLetters(pipeline.name(), source.name(), letters));
       }
@@ -169,6 +175,22 @@ public final class PipelinePlanner {
             + ") cannot be read: "
             + PipelineRunException.firstLine(e),
         e);
+  }
+
+  /**
+   * {@code source}, a dimension, read whole as its own plan would read it, without metadata
+   * columns; what it rejects while reading is left to the batch layer's runs to report.
+   *
+   * @throws PipelineRunException naming the source if it cannot be read
+   */
+  public static Dataset<Row> readDimension(SourceNode source, SparkSession spark) {
+    SourceContext context =
+        new SourceContext(source.name(), spark, ExecutionMode.BATCH, new Hooks() {}, true);
+    try {
+      return withoutMetadata(((SupportsBatchRead) source.spec()).readBatch(context));
+    } catch (Exception e) { // Spark throws checked AnalysisException undeclared
+      throw cannotRead(source, e);
+    }
   }
 
   /**

@@ -11,12 +11,20 @@ import java.time.Duration;
  *     seconds}), {@code available-now} or {@code once}
  * @param checkpointRoot where each sink's query keeps its checkpoint, one folder per sink
  * @param restart how a speed layer whose queries failed (a source or sink outage) starts again
+ * @param dimensionRefresh how often a dimension source is read again, unless it sets its own
  */
-public record SpeedSettings(String trigger, String checkpointRoot, Restart restart) {
+public record SpeedSettings(
+    String trigger, String checkpointRoot, Restart restart, Duration dimensionRefresh) {
   public SpeedSettings {
+    requireNonNull(dimensionRefresh, "dimensionRefresh is null");
     requireNonNull(trigger, "trigger is null");
     requireNonNull(checkpointRoot, "checkpointRoot is null");
     requireNonNull(restart, "restart is null");
+  }
+
+  /** How often the speed layer reads {@code source}, a dimension, again. */
+  public Duration refreshOf(SourceNode source) {
+    return source.refresh().orElse(dimensionRefresh);
   }
 
   /**

@@ -82,7 +82,7 @@ class PipelineLoaderTest {
                 + " schedule, serving, sinks,"
                 + " sources, spark, speed, storage-root, store, transforms, views)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"
-                + " mean 'rows'? (known options: rows, type)");
+                + " mean 'rows'? (known options: dimension, refresh, rows, type)");
   }
 
   @Test
@@ -316,6 +316,9 @@ class PipelineLoaderTest {
                 """
                     + DEAD_LETTER))
         .containsExactly(
+            "p.conf:5: speed.dimension-refresh: missing required option 'dimension-refresh' (a"
+                + " duration such as '10 seconds' or '500ms') of the speed section: How often a"
+                + " dimension source is read again.",
             "p.conf:5: speed.restart: missing 'speed.restart': reference.conf gives it a default,"
                 + " so it was set to null here, or reference.conf is not on the classpath");
   }

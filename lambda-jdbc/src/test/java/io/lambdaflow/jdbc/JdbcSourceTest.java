@@ -153,6 +153,7 @@ class JdbcSourceTest {
                 .getMessage())
         .contains(
             "views need sources the batch layer can read up to a horizon (files, kafka); source"
-                + " type 'jdbc' cannot");
+                + " type 'jdbc' cannot without a horizon column; a table that enriches the facts"
+                + " can be a dimension (dimension = true)");
   }
 }

@@ -19,14 +19,25 @@ public final class RunningPipeline implements AutoCloseable {
   private final String pipeline;
   private final List<StreamingQuery> queries;
   private final ProgressLogger progress;
+  private final Dimensions dimensions; // null: none
   private volatile boolean stopping;
 
   RunningPipeline(
       SparkSession spark, String pipeline, List<StreamingQuery> queries, ProgressLogger progress) {
+    this(spark, pipeline, queries, progress, null);
+  }
+
+  RunningPipeline(
+      SparkSession spark,
+      String pipeline,
+      List<StreamingQuery> queries,
+      ProgressLogger progress,
+      Dimensions dimensions) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.queries = List.copyOf(queries);
     this.progress = progress;
+    this.dimensions = dimensions;
   }
 
   /** The running queries, one per sink and one for dead letters. */
@@ -86,6 +97,10 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     spark.streams().removeListener(progress);
+    if (dimensions != null) {
+      spark.streams().removeListener(dimensions);
+      dimensions.close();
+    }
     LOG.info("speed layer of pipeline '{}' stopped", pipeline);
   }
 

@@ -35,23 +35,29 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
   private final Pipeline pipeline;
   private final SourceNode source;
   private final Map<String, SpeedViewsWriter> viewsByInput;
+  private final Dimensions dimensions;
 
   SharedReadWriter(
-      Pipeline pipeline, SourceNode source, Map<String, SpeedViewsWriter> viewsByInput) {
+      Pipeline pipeline,
+      SourceNode source,
+      Map<String, SpeedViewsWriter> viewsByInput,
+      Dimensions dimensions) {
     this.pipeline = pipeline;
     this.source = source;
     this.viewsByInput = Map.copyOf(viewsByInput);
+    this.dimensions = dimensions;
   }
 
   @Override
   public void call(Dataset<Row> undecoded, Long batchId) throws Exception {
+    dimensions.refreshIfDue();
     List<Dataset<Row>> cached = new ArrayList<>();
     PipelinePlanner.Hooks hooks =
         new PipelinePlanner.Hooks() {
           @Override
           public Optional<Dataset<Row>> read(SourceNode node, ReadContext context) {
             if (!node.name().equals(source.name())) {
-              return Optional.empty();
+              return dimensions.dataset(node.name()); // the version cached now
             }
             return Optional.of(((SupportsStreamRead) source.spec()).decode(undecoded, context));
           }

@@ -7,9 +7,11 @@ import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SinkRejections;
+import io.lambdaflow.pipeline.SourceNode;
 import io.lambdaflow.pipeline.Triggers;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.ReadContext;
 import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -67,13 +70,25 @@ public final class SpeedLayer {
    * @throws PipelineRunException naming the source, transform or sink that could not start
    */
   public RunningPipeline start(Pipeline pipeline) {
-    PipelinePlanner.Plan plan =
-        PipelinePlanner.plan(
-            pipeline, spark, ExecutionMode.STREAMING, new PipelinePlanner.Hooks() {});
+    Dimensions dimensions = Dimensions.open(pipeline, spark);
     ProgressLogger progress = new ProgressLogger(pipeline.name());
-    spark.streams().addListener(progress);
     List<StreamingQuery> queries = new ArrayList<>();
     try {
+      PipelinePlanner.Plan plan =
+          PipelinePlanner.plan(
+              pipeline,
+              spark,
+              ExecutionMode.STREAMING,
+              new PipelinePlanner.Hooks() {
+                @Override
+                public Optional<Dataset<Row>> read(SourceNode source, ReadContext context) {
+                  return dimensions.dataset(source.name());
+                }
+              });
+      spark.streams().addListener(progress);
+      if (!dimensions.isEmpty()) {
+        spark.streams().addListener(dimensions);
+      }
       for (SinkNode sink : pipeline.sinksIn(ExecutionMode.STREAMING)) {
         Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
         queries.add(start(pipeline, sink, data));
@@ -85,10 +100,11 @@ public final class SpeedLayer {
       }
       Optional<Dataset<Row>> undecoded = sharedRead(pipeline);
       if (undecoded.isPresent()) {
-        queries.add(startShared(pipeline, undecoded.get(), viewsByInput, plan, store));
+        queries.add(startShared(pipeline, undecoded.get(), viewsByInput, plan, store, dimensions));
       } else {
         for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
-          queries.add(startViews(pipeline, group.getKey(), group.getValue(), plan, store));
+          queries.add(
+              startViews(pipeline, group.getKey(), group.getValue(), plan, store, dimensions));
         }
         Optional<Dataset<Row>> deadLetters = plan.deadLetters();
         if (deadLetters.isPresent()) {
@@ -98,6 +114,8 @@ public final class SpeedLayer {
     } catch (RuntimeException e) {
       queries.forEach(SpeedLayer::stopQuietly);
       spark.streams().removeListener(progress);
+      spark.streams().removeListener(dimensions);
+      dimensions.close();
       throw e;
     }
     LOG.info(
@@ -105,7 +123,7 @@ public final class SpeedLayer {
         pipeline.name(),
         queries.size(),
         pipeline.speed().checkpointRoot());
-    return new RunningPipeline(spark, pipeline.name(), queries, progress);
+    return new RunningPipeline(spark, pipeline.name(), queries, progress, dimensions);
   }
 
   private StreamingQuery start(Pipeline pipeline, SinkNode sink, Dataset<Row> data) {
@@ -170,11 +188,11 @@ public final class SpeedLayer {
    */
   private Optional<Dataset<Row>> sharedRead(Pipeline pipeline) {
     if (!pipeline.hasViews()
-        || pipeline.sources().size() != 1
+        || pipeline.facts().size() != 1
         || !(pipeline.deadLetter().spec() instanceof SupportsBatchWrite)) {
       return Optional.empty();
     }
-    return PipelinePlanner.undecodedStream(pipeline.sources().get(0), spark);
+    return PipelinePlanner.undecodedStream(pipeline.facts().get(0), spark);
   }
 
   /**
@@ -186,7 +204,8 @@ public final class SpeedLayer {
       Dataset<Row> undecoded,
       Map<String, List<ViewNode>> viewsByInput,
       PipelinePlanner.Plan plan,
-      ViewStore store) {
+      ViewStore store,
+      Dimensions dimensions) {
     Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
     viewsByInput.forEach(
         (input, views) -> {
@@ -202,7 +221,8 @@ public final class SpeedLayer {
           .queryName(pipeline.name() + ".views")
           .trigger(Triggers.parse(pipeline.speed().trigger()))
           .option("checkpointLocation", checkpoint)
-          .foreachBatch(new SharedReadWriter(pipeline, pipeline.sources().get(0), writers))
+          .foreachBatch(
+              new SharedReadWriter(pipeline, pipeline.facts().get(0), writers, dimensions))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(
@@ -223,19 +243,26 @@ public final class SpeedLayer {
       String input,
       List<ViewNode> views,
       PipelinePlanner.Plan plan,
-      ViewStore store) {
+      ViewStore store,
+      Dimensions dimensions) {
     Dataset<Row> data = plan.outputs().get(input);
     for (ViewNode view : views) {
       ViewQueries.rows(view, data); // fails here, naming the view, rather than per micro-batch
     }
     String checkpoint = pipeline.speed().checkpointRoot() + "/views/" + input;
     startingOver(checkpoint, views, store);
+    SpeedViewsWriter writer = new SpeedViewsWriter(views, store);
     try {
       return data.writeStream()
           .queryName(pipeline.name() + ".views." + input)
           .trigger(Triggers.parse(pipeline.speed().trigger()))
           .option("checkpointLocation", checkpoint)
-          .foreachBatch(new SpeedViewsWriter(views, store))
+          .foreachBatch(
+              (VoidFunction2<Dataset<Row>, Long>)
+                  (batch, batchId) -> {
+                    dimensions.refreshIfDue(); // before Spark plans the micro-batch's join
+                    writer.call(batch, batchId);
+                  })
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(

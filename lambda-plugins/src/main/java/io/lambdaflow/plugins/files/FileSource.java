@@ -44,6 +44,7 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
   private final boolean header;
   private final String delimiter;
   private final Map<String, String> options;
+  private final boolean optional;
 
   FileSource(
       String path,
@@ -51,17 +52,57 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
       StructType schema,
       boolean header,
       String delimiter,
-      Map<String, String> options) {
+      Map<String, String> options,
+      boolean optional) {
     this.path = path;
     this.format = format;
     this.schema = schema;
     this.header = header;
     this.delimiter = delimiter;
     this.options = options;
+    this.optional = optional;
+  }
+
+  /**
+   * Whether the path is an optional one that is not there now (nothing matches it); it then reads
+   * as no rows of the schema.
+   */
+  private boolean absent(ReadContext context) {
+    if (!optional) {
+      return false;
+    }
+    org.apache.hadoop.fs.Path where = new org.apache.hadoop.fs.Path(path);
+    try {
+      org.apache.hadoop.fs.FileStatus[] found =
+          where
+              .getFileSystem(context.spark().sparkContext().hadoopConfiguration())
+              .globStatus(where);
+      if (found == null || found.length == 0) {
+        org.slf4j.LoggerFactory.getLogger(FileSource.class)
+            .info(
+                "source '{}': optional path {} is not there; no rows", context.sourceName(), path);
+        return true;
+      }
+      return false;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot look for " + path, e);
+    }
+  }
+
+  /** No rows, in the shape a read of existing files has. */
+  private Dataset<Row> none(ReadContext context) {
+    if (byLine()) {
+      return lines(context.spark().createDataFrame(List.of(), lineSchema()), context);
+    }
+    return withPosition(
+        context.spark().createDataFrame(List.of(), schema != null ? schema : new StructType()));
   }
 
   @Override
   public Dataset<Row> readBatch(ReadContext context) {
+    if (absent(context)) {
+      return none(context);
+    }
     if (byLine()) {
       return lines(lineReader(context.spark().read()).load(path), context);
     }
@@ -74,6 +115,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Horizon horizon(ReadContext context) {
+    if (absent(context)) {
+      return new Horizon(Map.of());
+    }
     DataFrameReader lister = context.spark().read().format("binaryFile").options(listingOptions());
     Map<String, Long> files = new java.util.TreeMap<>();
     for (String file : lister.load(path).inputFiles()) {
@@ -84,6 +128,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
 
   @Override
   public Dataset<Row> readRange(ReadContext context, Horizon from, Horizon to) {
+    if (to.ends().isEmpty() && absent(context)) {
+      return none(context);
+    }
     String[] fresh =
         to.ends().keySet().stream().filter(f -> from.end(f).isEmpty()).toArray(String[]::new);
     if (byLine()) {
@@ -108,8 +155,9 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
               .spark()
               .readStream()
               .format(LineOffsets.class.getName())
-              .schema(LineOffsets.SCHEMA)
+              .schema(lineSchema())
               .options(listingOptions())
+              .option(LineOffsets.HEADER_OPTION, String.valueOf(csvLines() && header))
               .load(path),
           context);
     }
@@ -136,12 +184,20 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
     return format.equals("json") && !"true".equalsIgnoreCase(options.get("multiLine"));
   }
 
+  /** CSV with a declared schema, one record per line: read strictly ({@link CsvLines}). */
+  private boolean csvLines() {
+    return format.equals("csv")
+        && schema != null
+        && !"true".equalsIgnoreCase(options.get("multiLine"));
+  }
+
   /**
-   * Whether records are lines read with their byte offsets ({@link LineOffsets}): JSON lines, and
-   * text unless it is read whole or with another line separator.
+   * Whether records are lines read with their byte offsets ({@link LineOffsets}): JSON lines, CSV
+   * lines, and text unless it is read whole or with another line separator.
    */
   private boolean byLine() {
     return jsonLines()
+        || csvLines()
         || (format.equals("text")
             && !options.containsKey("lineSep")
             && !"true".equalsIgnoreCase(options.get("wholetext")));
@@ -150,8 +206,13 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
   private DataFrameReader lineReader(DataFrameReader reader) {
     return reader
         .format(LineOffsets.class.getName())
-        .schema(LineOffsets.SCHEMA)
-        .options(listingOptions());
+        .schema(lineSchema())
+        .options(listingOptions())
+        .option(LineOffsets.HEADER_OPTION, String.valueOf(csvLines() && header));
+  }
+
+  private StructType lineSchema() {
+    return csvLines() && header ? LineOffsets.SCHEMA_WITH_HEADER : LineOffsets.SCHEMA;
   }
 
   /**
@@ -163,6 +224,17 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
         withPosition(
                 lines, concat(input_file_name(), lit("@"), col(LineOffsets.OFFSET).cast("string")))
             .drop(LineOffsets.OFFSET);
+    if (csvLines()) {
+      Map<String, String> csvOptions = new HashMap<>(options);
+      LISTING_OPTIONS.forEach(csvOptions::remove);
+      List<String> partitions =
+          Arrays.stream(placed.columns())
+              .filter(c -> !c.equals(LineOffsets.VALUE) && !c.equals(LineOffsets.HEADER))
+              .filter(c -> !MetadataColumns.isMetadata(c))
+              .toList();
+      return CsvLines.parse(
+          placed, schema, header, delimiter, csvOptions, partitions, context::deadLetter);
+    }
     return jsonLines() ? parsed(placed, context) : placed;
   }
 

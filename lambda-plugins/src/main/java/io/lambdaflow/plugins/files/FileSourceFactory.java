@@ -45,9 +45,26 @@ public final class FileSourceFactory implements SourceFactory {
           Map.of(),
           "More Spark reader options, passed as they are (multiLine, timestampFormat, ...).");
 
+  static final ConfigOption<Boolean> OPTIONAL =
+      optional(
+          "optional",
+          OptionTypes.bool(),
+          false,
+          "Whether the path may be missing: then it reads as no rows of the schema (a GTFS feed without frequencies.txt, say).");
+
   private static final Options DECLARED =
-      Options.of(PATH, FORMAT, SCHEMA, HEADER, DELIMITER, OPTIONS)
+      Options.of(PATH, FORMAT, SCHEMA, HEADER, DELIMITER, OPTIONS, OPTIONAL)
           .withRules(
+              config ->
+                  config.get(OPTIONAL)
+                          && !config.isSet(SCHEMA)
+                          && !config.get(FORMAT).equals("text")
+                      ? java.util.List.of(
+                          new OptionRule.Violation(
+                              "optional",
+                              "an optional path needs a schema, the columns it reads as when the"
+                                  + " path is missing"))
+                      : java.util.List.of(),
               OptionRule.onlyIf(HEADER, FORMAT, "csv"),
               OptionRule.onlyIf(DELIMITER, FORMAT, "csv"),
               OptionRule.onlyIf(SCHEMA, FORMAT, "json", "csv", "parquet", "avro", "orc"));
@@ -75,6 +92,7 @@ public final class FileSourceFactory implements SourceFactory {
         config.find(SCHEMA).orElse(null),
         config.get(HEADER),
         config.get(DELIMITER),
-        config.get(OPTIONS));
+        config.get(OPTIONS),
+        config.get(OPTIONAL));
   }
 }

@@ -50,11 +50,25 @@ public final class LineOffsets extends TextFileFormat {
   /** The byte offset in its file where the line starts. */
   public static final String OFFSET = "_lambda_line_offset";
 
+  /** The first line of the line's file, in {@link #HEADER_OPTION} mode. */
+  public static final String HEADER = "_lambda_file_header";
+
+  /**
+   * With {@code option(HEADER_OPTION, "true")} each file's first line is not a row: every other
+   * line carries it as {@link #HEADER} (a split in the middle of a file reads it from the file's
+   * start), so a CSV line can be read by its own file's column names, in batch and streaming alike.
+   */
+  public static final String HEADER_OPTION = "lambdaFileHeader";
+
   /** The columns read: the line and its offset. */
   public static final StructType SCHEMA =
       new StructType()
           .add(VALUE, DataTypes.StringType, false)
           .add(OFFSET, DataTypes.LongType, false);
+
+  /** The columns read in {@link #HEADER_OPTION} mode: the line, its offset, its file's header. */
+  public static final StructType SCHEMA_WITH_HEADER =
+      SCHEMA.add(HEADER, DataTypes.StringType, true);
 
   @Override
   public String shortName() {
@@ -96,15 +110,21 @@ public final class LineOffsets extends TextFileFormat {
       Seq<Filter> filters,
       Map<String, String> options,
       Configuration hadoopConf) {
-    boolean[] offsetAt = new boolean[requiredSchema.fields().length];
     StructField[] required = requiredSchema.fields();
+    int[] columns = new int[required.length];
     for (int i = 0; i < required.length; i++) {
-      offsetAt[i] = required[i].name().equals(OFFSET);
+      String name = required[i].name();
+      columns[i] =
+          name.equals(OFFSET)
+              ? Lines.OFFSET_COLUMN
+              : name.equals(HEADER) ? Lines.HEADER_COLUMN : Lines.VALUE_COLUMN;
     }
+    Option<String> headerOption = options.get(HEADER_OPTION);
+    boolean header = headerOption.isDefined() && "true".equalsIgnoreCase(headerOption.get());
     Broadcast<SerializableConfiguration> conf =
         JavaSparkContext.fromSparkContext(spark.sparkContext())
             .broadcast(new SerializableConfiguration(hadoopConf));
-    return new Reader(conf, offsetAt);
+    return new Reader(conf, columns, header);
   }
 
   /** Opens one split of a file on an executor. */
@@ -112,16 +132,28 @@ public final class LineOffsets extends TextFileFormat {
       extends AbstractFunction1<PartitionedFile, Iterator<InternalRow>> implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Broadcast<SerializableConfiguration> conf;
-    private final boolean[] offsetAt;
+    private final int[] columns;
+    private final boolean header;
 
-    Reader(Broadcast<SerializableConfiguration> conf, boolean[] offsetAt) {
+    Reader(Broadcast<SerializableConfiguration> conf, int[] columns, boolean header) {
       this.conf = conf;
-      this.offsetAt = offsetAt;
+      this.columns = columns;
+      this.header = header;
     }
 
     @Override
     public Iterator<InternalRow> apply(PartitionedFile file) {
-      FileSplit split = new FileSplit(file.toPath(), file.start(), file.length(), new String[0]);
+      LineRecordReader lines = open(file, file.start(), file.length());
+      TaskContext task = TaskContext.get();
+      if (task != null) {
+        task.addTaskCompletionListener(
+            (org.apache.spark.util.TaskCompletionListener) context -> close(lines));
+      }
+      return new Lines(lines, columns, file.urlEncodedPath(), header ? firstLine(file) : null);
+    }
+
+    private LineRecordReader open(PartitionedFile file, long start, long length) {
+      FileSplit split = new FileSplit(file.toPath(), start, length, new String[0]);
       TaskAttemptID attempt = new TaskAttemptID(new TaskID(new JobID(), TaskType.MAP, 0), 0);
       LineRecordReader lines = new LineRecordReader();
       try {
@@ -130,12 +162,26 @@ public final class LineOffsets extends TextFileFormat {
         close(lines);
         throw new UncheckedIOException("cannot open " + file.urlEncodedPath(), e);
       }
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        task.addTaskCompletionListener(
-            (org.apache.spark.util.TaskCompletionListener) context -> close(lines));
+      return lines;
+    }
+
+    /**
+     * The file's first line (its byte-order mark skipped, as Hadoop's line reader does), or "" for
+     * an empty file.
+     */
+    private byte[] firstLine(PartitionedFile file) {
+      LineRecordReader first = open(file, 0, 1);
+      try {
+        if (!first.nextKeyValue()) {
+          return new byte[0];
+        }
+        Text line = first.getCurrentValue();
+        return java.util.Arrays.copyOf(line.getBytes(), line.getLength());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the first line of " + file.urlEncodedPath(), e);
+      } finally {
+        close(first);
       }
-      return new Lines(lines, offsetAt, file.urlEncodedPath());
     }
 
     private static void close(LineRecordReader lines) {
@@ -152,29 +198,36 @@ public final class LineOffsets extends TextFileFormat {
    * into one reused row that the scan copies before asking for the next.
    */
   private static final class Lines extends AbstractIterator<InternalRow> {
+    static final int VALUE_COLUMN = 0;
+    static final int OFFSET_COLUMN = 1;
+    static final int HEADER_COLUMN = 2;
+
     private final LineRecordReader lines;
-    private final boolean[] offsetAt;
+    private final int[] columns;
     private final String file;
+    private final byte[] header; // null: no header mode
     private final UnsafeRowWriter row;
     private boolean fetched;
     private boolean more;
 
-    Lines(LineRecordReader lines, boolean[] offsetAt, String file) {
+    Lines(LineRecordReader lines, int[] columns, String file, byte[] header) {
       this.lines = lines;
-      this.offsetAt = offsetAt;
+      this.columns = columns;
       this.file = file;
-      this.row = new UnsafeRowWriter(offsetAt.length);
+      this.header = header;
+      this.row = new UnsafeRowWriter(columns.length);
     }
 
     @Override
     public boolean hasNext() {
-      if (!fetched) {
+      while (!fetched) {
         try {
           more = lines.nextKeyValue();
         } catch (IOException e) {
           throw new UncheckedIOException("cannot read " + file, e);
         }
-        fetched = true;
+        // In header mode the file's first line names the columns: it is no row of its own.
+        fetched = !more || header == null || lines.getCurrentKey().get() != 0;
       }
       return more;
     }
@@ -187,9 +240,12 @@ public final class LineOffsets extends TextFileFormat {
       fetched = false;
       row.reset();
       row.zeroOutNullBytes();
-      for (int i = 0; i < offsetAt.length; i++) {
-        if (offsetAt[i]) {
+      for (int i = 0; i < columns.length; i++) {
+        if (columns[i] == OFFSET_COLUMN) {
           row.write(i, lines.getCurrentKey().get());
+        } else if (columns[i] == HEADER_COLUMN) {
+          row.write(
+              i, header == null ? new byte[0] : header, 0, header == null ? 0 : header.length);
         } else {
           Text line = lines.getCurrentValue();
           row.write(i, line.getBytes(), 0, line.getLength());
