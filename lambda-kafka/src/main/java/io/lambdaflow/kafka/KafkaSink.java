@@ -34,6 +34,7 @@ final class KafkaSink implements SupportsBatchWrite, SupportsStreamWrite {
   private final String key;
   private final Map<String, String> client;
   private final Duration timeout;
+  private final io.lambdaflow.records.SchemaRegistry registry; // null: plain Avro binary
 
   KafkaSink(
       String bootstrapServers,
@@ -42,7 +43,9 @@ final class KafkaSink implements SupportsBatchWrite, SupportsStreamWrite {
       String avroSchema,
       String key,
       Map<String, String> client,
-      Duration timeout) {
+      Duration timeout,
+      io.lambdaflow.records.SchemaRegistry registry) {
+    this.registry = registry;
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.valueFormat = valueFormat;
@@ -85,10 +88,7 @@ final class KafkaSink implements SupportsBatchWrite, SupportsStreamWrite {
     Column value =
         switch (valueFormat) {
           case "json" -> to_json(struct(all));
-          case "avro" ->
-              avroSchema == null
-                  ? functions.to_avro(struct(all))
-                  : functions.to_avro(struct(all), avroSchema);
+          case "avro" -> avro(data, struct(all));
           default -> stringValue(data);
         };
     List<Column> columns = new ArrayList<>();
@@ -97,6 +97,37 @@ final class KafkaSink implements SupportsBatchWrite, SupportsStreamWrite {
     }
     columns.add(value.alias("value"));
     return data.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The row as Avro: plain binary, or with a registry the Confluent wire format, the schema
+   * registered under the subject {@code <topic>-value} first (the registry's compatibility rule
+   * decides; a refusal stops the sink before it writes anything).
+   */
+  private Column avro(Dataset<Row> data, Column row) {
+    if (registry == null) {
+      return avroSchema == null ? functions.to_avro(row) : functions.to_avro(row, avroSchema);
+    }
+    org.apache.avro.Schema schema =
+        avroSchema != null
+            ? new org.apache.avro.Schema.Parser().parse(avroSchema)
+            : org.apache.spark.sql.avro.SchemaConverters.toAvroType(
+                data.select(row).schema().fields()[0].dataType(),
+                false,
+                topic.replaceAll("[^A-Za-z0-9_]", "_"),
+                "");
+    String subject = topic + "-value";
+    int id;
+    try {
+      id = registry.register(subject, schema);
+    } catch (io.lambdaflow.records.SchemaRegistry.RegistryException e) {
+      throw new IllegalStateException(
+          "the schema registry refused the schema for subject '" + subject + "': " + e.getMessage(),
+          e);
+    }
+    byte[] header = {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
+    return org.apache.spark.sql.functions.concat(
+        org.apache.spark.sql.functions.lit(header), functions.to_avro(row, schema.toString()));
   }
 
   private static Column stringValue(Dataset<Row> data) {

@@ -41,9 +41,16 @@ public final class KafkaSinkFactory implements SinkFactory {
               VALUE_FORMAT,
               AVRO_SCHEMA,
               KEY,
+              KafkaOptions.REGISTRY_URL,
+              KafkaOptions.REGISTRY_USER,
+              KafkaOptions.REGISTRY_PASSWORD,
               KafkaOptions.CLIENT,
               KafkaOptions.CONNECT_TIMEOUT)
-          .withRules(OptionRule.onlyIf(AVRO_SCHEMA, VALUE_FORMAT, "avro"));
+          .withRules(
+              OptionRule.onlyIf(AVRO_SCHEMA, VALUE_FORMAT, "avro"),
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_URL, VALUE_FORMAT, "avro"),
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_USER, VALUE_FORMAT, "avro"),
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_PASSWORD, VALUE_FORMAT, "avro"));
 
   @Override
   public String name() {
@@ -69,6 +76,7 @@ public final class KafkaSinkFactory implements SinkFactory {
         config.find(AVRO_SCHEMA).orElse(null),
         config.find(KEY).orElse(null),
         config.get(KafkaOptions.CLIENT),
-        config.get(KafkaOptions.CONNECT_TIMEOUT));
+        config.get(KafkaOptions.CONNECT_TIMEOUT),
+        KafkaOptions.registry(config));
   }
 }

@@ -64,7 +64,12 @@ public final class KafkaSourceFactory implements SourceFactory {
       optional(
           "schema", OptionTypes.schema(), "json and csv: the fields of a value, in Spark DDL.");
   static final ConfigOption<String> AVRO_SCHEMA =
-      optional("avro-schema", OptionTypes.string(), "avro: the writer's Avro schema, as JSON.");
+      optional(
+          "avro-schema",
+          OptionTypes.string(),
+          "avro: the Avro record schema values are read as, in JSON: the writer's for plain Avro"
+              + " binary; with a schema registry, the reader schema every writer schema resolves to"
+              + " (a field added with a default, a field removed).");
   static final ConfigOption<String> DELIMITER =
       optional("delimiter", OptionTypes.string(), ",", "csv: the field delimiter.");
   static final ConfigOption<List<String>> REQUIRED =
@@ -117,9 +122,15 @@ public final class KafkaSourceFactory implements SourceFactory {
               COLUMNS,
               MAX_OFFSETS_PER_TRIGGER,
               FAIL_ON_DATA_LOSS,
+              KafkaOptions.REGISTRY_URL,
+              KafkaOptions.REGISTRY_USER,
+              KafkaOptions.REGISTRY_PASSWORD,
               KafkaOptions.CLIENT,
               KafkaOptions.CONNECT_TIMEOUT)
           .withRules(
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_URL, VALUE_FORMAT, "avro"),
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_USER, VALUE_FORMAT, "avro"),
+              OptionRule.onlyIf(KafkaOptions.REGISTRY_PASSWORD, VALUE_FORMAT, "avro"),
               config -> {
                 int set =
                     (config.isSet(TOPIC) ? 1 : 0)
@@ -208,7 +219,7 @@ public final class KafkaSourceFactory implements SourceFactory {
             case "csv" ->
                 RecordParser.csv(
                     config.get(SCHEMA), config.get(DELIMITER), config.get(PARSE_OPTIONS));
-            case "avro" -> avro(config.get(AVRO_SCHEMA));
+            case "avro" -> avro(config.get(AVRO_SCHEMA), KafkaOptions.registry(config));
             default -> null;
           };
       return parser == null ? null : parser.requiring(config.get(REQUIRED));
@@ -217,9 +228,9 @@ public final class KafkaSourceFactory implements SourceFactory {
     }
   }
 
-  private static RecordParser avro(String schema) {
+  private static RecordParser avro(String schema, io.lambdaflow.records.SchemaRegistry registry) {
     try {
-      return RecordParser.avro(schema);
+      return RecordParser.avro(schema, registry);
     } catch (RuntimeException e) {
       throw new InvalidOptionException(
           "avro-schema", "not a usable Avro schema: " + e.getMessage());

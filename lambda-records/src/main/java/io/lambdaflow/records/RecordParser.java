@@ -74,9 +74,12 @@ public final class RecordParser {
     AVRO
   }
 
+  private static final String FRAME = MetadataColumns.PREFIX + "avro_frame";
+
   private final Kind kind;
   private final StructType schema;
   private final String avroSchema;
+  private final SchemaRegistry registry; // avro: null for plain Avro binary
   private final Map<String, String> options;
   private final String delimiter;
   private final List<String> required;
@@ -85,12 +88,14 @@ public final class RecordParser {
       Kind kind,
       StructType schema,
       String avroSchema,
+      SchemaRegistry registry,
       Map<String, String> options,
       String delimiter,
       List<String> required) {
     this.kind = kind;
     this.schema = schema;
     this.avroSchema = avroSchema;
+    this.registry = registry;
     this.options = Map.copyOf(options);
     this.delimiter = delimiter;
     this.required = List.copyOf(required);
@@ -99,7 +104,7 @@ public final class RecordParser {
   /** JSON text, with Spark's JSON options (timestampFormat, allowComments, ...). */
   public static RecordParser json(StructType schema, Map<String, String> options) {
     return new RecordParser(
-        Kind.JSON, requireNonNull(schema, "schema is null"), null, options, null, List.of());
+        Kind.JSON, requireNonNull(schema, "schema is null"), null, null, options, null, List.of());
   }
 
   /** CSV text with a delimiter, with Spark's CSV options. */
@@ -107,18 +112,27 @@ public final class RecordParser {
     Map<String, String> csv = new HashMap<>(options);
     csv.put("sep", delimiter);
     return new RecordParser(
-        Kind.CSV, requireNonNull(schema, "schema is null"), null, csv, delimiter, List.of());
+        Kind.CSV, requireNonNull(schema, "schema is null"), null, null, csv, delimiter, List.of());
   }
 
   /** Avro binary (no container header) written with {@code avroSchema}, a JSON Avro schema. */
   public static RecordParser avro(String avroSchema) {
-    DataType type = functions.from_avro(lit(null).cast("binary"), avroSchema).expr().dataType();
+    return avro(avroSchema, null);
+  }
+
+  /**
+   * Avro values read as {@code readerSchema} (a JSON Avro record schema): with {@code registry}, in
+   * the Confluent wire format, each written with the schema its id names (resolved to the reader
+   * schema); without, plain Avro binary written with the reader schema. See {@link AvroFrames}.
+   */
+  public static RecordParser avro(String readerSchema, SchemaRegistry registry) {
+    DataType type = functions.from_avro(lit(null).cast("binary"), readerSchema).expr().dataType();
     if (!(type instanceof StructType struct)) {
       throw new IllegalArgumentException(
           "the Avro schema must be a record, not " + type.simpleString());
     }
     return new RecordParser(
-        Kind.AVRO, struct, avroSchema, Map.of("mode", "PERMISSIVE"), null, List.of());
+        Kind.AVRO, struct, readerSchema, registry, Map.of("mode", "PERMISSIVE"), null, List.of());
   }
 
   /** The same parser, also rejecting records where any of {@code fields} is missing or null. */
@@ -129,7 +143,7 @@ public final class RecordParser {
         throw new IllegalArgumentException("'" + field + "' is not a field of the schema " + names);
       }
     }
-    return new RecordParser(kind, schema, avroSchema, options, delimiter, fields);
+    return new RecordParser(kind, schema, avroSchema, registry, options, delimiter, fields);
   }
 
   /** The fields parsing produces. */
@@ -161,12 +175,23 @@ public final class RecordParser {
     Column rawValue = kind == Kind.AVRO ? raw.cast("binary") : raw.cast("string");
     List<Column> marked = new ArrayList<>(carried);
     marked.add(rawValue.alias(RAW));
-    marked.add(decode(rawValue).alias(PARSED));
+    if (kind == Kind.AVRO) {
+      marked.add(
+          udf(new AvroFrames(avroSchema, registry), AvroFrames.TYPE)
+              .withName("lambda_avro_frame")
+              .apply(rawValue)
+              .alias(FRAME));
+    } else {
+      marked.add(decode(rawValue).alias(PARSED));
+    }
     if (kind == Kind.JSON) {
       marked.add(JSON_SYNTAX.apply(rawValue).alias(SYNTAX));
     }
-    Dataset<Row> parsed =
-        input.select(marked.toArray(Column[]::new)).withColumn(REASON, rejection());
+    Dataset<Row> parsed = input.select(marked.toArray(Column[]::new));
+    if (kind == Kind.AVRO) { // decoded from what the strict check passed, once per record
+      parsed = parsed.withColumn(PARSED, decode(col(FRAME + ".record")));
+    }
+    parsed = parsed.withColumn(REASON, rejection());
     parsed = reuse.apply(parsed);
 
     List<Column> rejected = new ArrayList<>();
@@ -239,7 +264,10 @@ public final class RecordParser {
                         .otherwise(lit("CSV value does not match its type in " + ddl)));
       }
       case AVRO ->
-          rejection = rejection.when(undecodedAvro(), lit("not valid Avro for the schema " + ddl));
+          rejection =
+              rejection
+                  .when(col(FRAME + ".problem").isNotNull(), col(FRAME + ".problem"))
+                  .when(col(PARSED).isNull(), lit("not valid Avro for the schema " + ddl));
     }
     for (String field : required) {
       rejection =
@@ -248,25 +276,6 @@ public final class RecordParser {
               lit("required field '" + field + "' is missing or null"));
     }
     return rejection;
-  }
-
-  /**
-   * Spark's from_avro in PERMISSIVE mode returns a struct of nulls for bytes it cannot decode: a
-   * field the schema declares non-null that came back null gives it away (with no such field, a
-   * record of nothing but nulls is taken as undecodable).
-   */
-  private Column undecodedAvro() {
-    Column anyRequiredNull = null;
-    Column allNull = null;
-    for (StructField field : schema.fields()) {
-      Column isNull = col(PARSED + ".`" + field.name() + "`").isNull();
-      allNull = allNull == null ? isNull : allNull.and(isNull);
-      if (!field.nullable()) {
-        anyRequiredNull = anyRequiredNull == null ? isNull : anyRequiredNull.or(isNull);
-      }
-    }
-    Column undecoded = anyRequiredNull != null ? anyRequiredNull : allNull;
-    return col(PARSED).isNull().or(undecoded);
   }
 
   private static Column named(String name) {

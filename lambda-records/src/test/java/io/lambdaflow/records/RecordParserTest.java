@@ -21,7 +21,12 @@ class RecordParserTest {
     Dataset<Row> input =
         TestSpark.session()
             .createDataset(
-                List.of(new byte[] {4, 't', '1', 2}, new byte[] {(byte) 0xff, 1, 2}, new byte[] {}),
+                List.of(
+                    new byte[] {4, 't', '1', 2},
+                    new byte[] {(byte) 0xff, 1, 2},
+                    new byte[] {},
+                    new byte[] {4, 't', '1', 2, 9}, // trailing garbage
+                    new byte[] {0, 0, 0, 0, 7, 4, 't', '2', 4}), // Confluent-framed, schema id 7
                 Encoders.BINARY())
             .toDF("value");
     List<Dataset<Row>> rejected = new ArrayList<>();
@@ -33,7 +38,10 @@ class RecordParserTest {
     assertThat(rejected.get(0).collectAsList())
         .extracting(r -> r.getString(0) + " " + r.getString(1))
         .containsExactlyInAnyOrder(
-            "not valid Avro for the schema trip_id STRING NOT NULL,stop_sequence INT NOT NULL /wEC",
-            "not valid Avro for the schema trip_id STRING NOT NULL,stop_sequence INT NOT NULL ");
+            "not an Avro record of the schema StopTime: Malformed data. Length is negative: -128 /wEC",
+            "truncated Avro record: the value ends inside it (0 bytes) ",
+            "not one Avro record of the schema StopTime: 1 byte(s) left after it BHQxAgk=",
+            "a Confluent wire-format value (magic byte 0, schema id 7) read as plain Avro: set"
+                + " schema-registry-url AAAAAAcEdDIE");
   }
 }
