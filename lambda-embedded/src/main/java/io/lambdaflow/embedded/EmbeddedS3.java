@@ -1,23 +1,17 @@
 package io.lambdaflow.embedded;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +58,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
     Process process = null;
     try {
-      // A server already there would answer the readiness check for this one.
-      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-        probe.bind(new InetSocketAddress("127.0.0.1", chosen));
-      } catch (IOException e) {
-        throw new IllegalStateException("the port is taken (" + e.getMessage() + ")");
-      }
+      ChildProcesses.checkFree(chosen); // one already there would answer for this one
       for (String bucket : buckets) {
         Files.createDirectories(home.resolve("data").resolve(bucket));
       }
@@ -85,7 +74,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         properties.store(out, "embedded S3 server");
       }
       List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add(ChildProcesses.java());
       command.addAll(
           List.of(
               "-Xmx256m",
@@ -101,7 +90,11 @@ public final class EmbeddedS3 implements AutoCloseable {
       builder.environment().put("LOG_LEVEL", "warn");
       builder.environment().put("JETTY_LOG_LEVEL", "warn");
       process = builder.start();
-      awaitListening(process, chosen, home);
+      ChildProcesses.await(
+          process,
+          home.resolve("s3proxy.log"),
+          Duration.ofSeconds(60),
+          () -> ChildProcesses.listening(chosen));
       LOG.info(
           "embedded S3 server (S3Proxy) on 127.0.0.1:{} in {} ms, buckets {}",
           chosen,
@@ -110,9 +103,9 @@ public final class EmbeddedS3 implements AutoCloseable {
       return new EmbeddedS3(process, home, chosen, accessKey, secretKey);
     } catch (IOException | RuntimeException e) {
       if (process != null) {
-        stop(process);
+        ChildProcesses.stop(process);
       }
-      delete(home);
+      ChildProcesses.delete(home);
       throw new IllegalStateException(
           "cannot start the embedded S3 server on 127.0.0.1:" + chosen + ": " + e.getMessage(), e);
     }
@@ -120,15 +113,7 @@ public final class EmbeddedS3 implements AutoCloseable {
 
   /** The server's jar, where the build put it (see embedded.properties). */
   static Path jar() {
-    Properties properties = new Properties();
-    try (InputStream in = EmbeddedS3.class.getResourceAsStream("embedded.properties")) {
-      if (in == null) {
-        throw new IllegalStateException("embedded.properties is not on the classpath");
-      }
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Properties properties = ChildProcesses.buildProperties();
     for (String key : List.of("s3proxy.jar", "s3proxy.copy")) {
       Path jar = Path.of(properties.getProperty(key, ""));
       if (Files.isRegularFile(jar)) {
@@ -141,31 +126,6 @@ public final class EmbeddedS3 implements AutoCloseable {
             + " nor "
             + properties.getProperty("s3proxy.copy")
             + "; build lambda-embedded with Maven (mvn -pl lambda-embedded package) to fetch it");
-  }
-
-  /** Polls the port until the server accepts connections; fails if its process ends first. */
-  private static void awaitListening(Process process, int port, Path home) throws IOException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (Instant.now().isBefore(deadline)) {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        try {
-          if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(
-                "it exited with status "
-                    + process.exitValue()
-                    + ": "
-                    + Files.readString(home.resolve("s3proxy.log")).strip());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while it started");
-        }
-      }
-    }
-    throw new IllegalStateException("it did not listen within 60 s");
   }
 
   /** {@code http://127.0.0.1:PORT}. */
@@ -222,27 +182,7 @@ public final class EmbeddedS3 implements AutoCloseable {
       return;
     }
     closed = true;
-    stop(process);
-    delete(home);
-  }
-
-  private static void stop(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-  }
-
-  private static void delete(Path folder) {
-    try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", folder, e.getMessage());
-    }
+    ChildProcesses.stop(process);
+    ChildProcesses.delete(home);
   }
 }
