@@ -28,7 +28,18 @@ record CommandLine(
 
   /** Flags of the service verbs (broker, produce) that take a value; --jars is kept apart. */
   static final Set<String> SERVICE_FLAGS =
-      Set.of("--port", "--topic", "--bootstrap", "--partitions", "--out");
+      Set.of(
+          "--port",
+          "--topic",
+          "--bootstrap",
+          "--partitions",
+          "--out",
+          "--file",
+          "--format",
+          "--rate",
+          "--key",
+          "--avro-schema",
+          "--schema-registry");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {

@@ -48,7 +48,7 @@ public final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static final Set<String> VERBS =
-      Set.of("validate", "broker", "postgres", "produce", "airflow", "plugins", "help");
+      Set.of("validate", "broker", "postgres", "registry", "produce", "airflow", "plugins", "help");
 
   private final InputStream in;
   private final PrintStream out;
@@ -125,7 +125,8 @@ public final class Launcher {
         case "validate" -> validate(loader, command);
         case "broker" -> Services.broker(command, out, err);
         case "postgres" -> Services.postgres(command, out, err);
-        case "produce" -> Services.produce(command, in, err);
+        case "registry" -> Services.registry(command, out, err);
+        case "produce" -> Producer.run(command, in, err);
         case "airflow" -> AirflowDag.command(loader, command, out, err);
         default -> throw new IllegalStateException("verb " + verb);
       };

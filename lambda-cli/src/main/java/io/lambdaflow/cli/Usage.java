@@ -32,7 +32,8 @@ final class Usage {
         game-load       traffic for the game API, like ab for several hosts
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         postgres        run an embedded PostgreSQL server on 127.0.0.1:5432
-        produce         send lines from standard input to a Kafka topic
+        registry        run an embedded schema registry (Confluent API) on 127.0.0.1:8081
+        produce         send a file's lines or records (csv, json, avro) to a Kafka topic
         plugins         list the plugins on the classpath: sources, transforms, sinks, layers,
                         serving engines and view stores, with their options
         help            show this text (also: lambda VERB --help)
@@ -123,11 +124,31 @@ final class Usage {
           """,
           "produce",
               """
-          usage: lambda produce --topic T [--bootstrap 127.0.0.1:9092] [--partitions 1]
+          usage: lambda produce --topic T [--file PATH] [--format string|csv|json|avro]
+                                [--rate N] [--key COLUMN] [--avro-schema FILE]
+                                [--schema-registry URL] [--bootstrap 127.0.0.1:9092]
+                                [--partitions 1]
 
-          Sends each line of standard input to topic T as one record (the value; no key), like
-          Kafka's console producer, creating the topic if it does not exist. --bootstrap defaults
-          to $LAMBDA_KAFKA or 127.0.0.1:9092.
+          Sends each line of --file (default: standard input) to topic T as one record, creating
+          the topic if it does not exist; at most --rate records a second (default: as fast as
+          Kafka takes them). --format string (default) sends lines as they are. The others read
+          the input by its first line: a CSV header (stop_times.txt as GTFS has it) or a JSON
+          object per line. csv sends each CSV line without the header; json each row as a JSON
+          object of its columns; avro each row as a record of --avro-schema (a JSON Avro schema
+          file; fields by name, text converted to int, long, float, double or boolean), in the
+          Confluent wire format with --schema-registry (the schema registered under T-value;
+          credentials from $LAMBDA_REGISTRY_USER and $LAMBDA_REGISTRY_PASSWORD), else plain Avro
+          binary. --key names the column whose value is the record's key. --bootstrap defaults to
+          $LAMBDA_KAFKA or 127.0.0.1:9092.
+          """,
+          "registry",
+              """
+          usage: lambda registry [--port 8081]
+
+          Runs a real schema registry (Apicurio Registry, from its Maven artifact, with the
+          Confluent-compatible API) as a child process on 127.0.0.1 and prints its URL, for
+          schema-registry-url in Kafka sources and sinks and for lambda produce --format avro.
+          Schemas are kept in memory; Ctrl-C stops it.
           """,
           "plugins",
               """
