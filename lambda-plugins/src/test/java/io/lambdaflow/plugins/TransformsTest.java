@@ -53,6 +53,35 @@ class TransformsTest {
   }
 
   @Test
+  void joinEnrichesEachRowOrMakesItADeadLetter() {
+    Path isps =
+        writeLines(
+            dir.resolve("isps/isps.csv"),
+            List.of("host,isp", "user1.comcast.com,Comcast", "user9.example.com,Nobody"));
+    Pipeline pipeline =
+        batch(
+            pipeline("{ type = join, inputs = [events, isps], on = [host] }")
+                .replace(
+                    "sources {",
+                    "sources { isps { type = files, format = csv, dimension = true, path = "
+                        + quoted(isps.getParent())
+                        + ", schema = \"host STRING, isp STRING\" }\n"));
+    assertThat(rows(pipeline, "out").stream().map(Row::toString).toList())
+        .containsExactlyInAnyOrder(
+            "[user1.comcast.com,purchase_sword,10,Comcast]",
+            "[user1.comcast.com,join_guild,null,Comcast]");
+    assertThat(deadLetters(pipeline))
+        .extracting(r -> r.<String>getAs("reason") + " | " + r.<String>getAs("raw"))
+        .containsExactlyInAnyOrder(
+            "no row of 'isps' with host = 'user2.att.com' |"
+                + " {\"event_type\":\"default\",\"host\":\"user2.att.com\",\"amount\":\"0\"}",
+            "no row of 'isps' with host = 'user2.att.com' |"
+                + " {\"event_type\":\"purchase_sword\",\"host\":\"user2.att.com\",\"amount\":\"ten\"}",
+            "no row of 'isps' with host = 'user2.att.com' |"
+                + " {\"event_type\":\"default\",\"host\":\"user2.att.com\",\"amount\":\"0\"}");
+  }
+
+  @Test
   void filterKeepsMatchingRows() {
     assertThat(output("{ type = filter, condition = \"event_type = 'purchase_sword'\" }"))
         .containsExactly(
