@@ -39,7 +39,8 @@ record CommandLine(
           "--rate",
           "--key",
           "--avro-schema",
-          "--schema-registry");
+          "--schema-registry",
+          "--columns");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {

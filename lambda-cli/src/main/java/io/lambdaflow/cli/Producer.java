@@ -53,6 +53,7 @@ final class Producer {
   private Schema avro;
   private byte[] header = new byte[0]; // the Confluent wire format's, with a registry
   private String[] columns; // the input's header; null for JSON lines
+  private List<String> chosen = List.of(); // --columns: csv output of these, in this order
   private CsvParser csv;
 
   private Producer(String topic, String format, PrintStream err) {
@@ -73,6 +74,10 @@ final class Producer {
       return Launcher.CONFIGURATION_ERROR;
     }
     Producer producer = new Producer(topic, format, err);
+    String chosen = command.flags().get("--columns");
+    if (chosen != null) {
+      producer.chosen = List.of(chosen.split(","));
+    }
     try {
       if (format.equals("avro")) {
         String schema = command.flags().get("--avro-schema");
@@ -208,8 +213,25 @@ final class Producer {
 
   private byte[] value(String line, Map<String, String> fields, long number) throws IOException {
     switch (format) {
-      case "string", "csv" -> {
-        return line.getBytes(StandardCharsets.UTF_8); // a CSV record as it is, header left out
+      case "string" -> {
+        return line.getBytes(StandardCharsets.UTF_8);
+      }
+      case "csv" -> {
+        if (chosen.isEmpty()) {
+          return line.getBytes(StandardCharsets.UTF_8); // a CSV record as it is, header left out
+        }
+        List<String> values = new java.util.ArrayList<>();
+        for (String column : chosen) {
+          if (columns != null && !java.util.Arrays.asList(columns).contains(column)) {
+            throw new IOException(
+                "--columns names '"
+                    + column
+                    + "', which the header does not have: "
+                    + String.join(",", columns));
+          }
+          values.add(quoted(fields.get(column)));
+        }
+        return String.join(",", values).getBytes(StandardCharsets.UTF_8);
       }
       case "json" -> {
         ObjectNode object = JSON.createObjectNode();
@@ -229,6 +251,19 @@ final class Producer {
         return out.toByteArray();
       }
     }
+  }
+
+  /** A CSV field: quoted when it holds a comma, a quote or a line break; empty for null. */
+  private static String quoted(String value) {
+    if (value == null) {
+      return "";
+    }
+    return value.contains(",")
+            || value.contains("\"")
+            || value.contains("\n")
+            || value.contains("\r")
+        ? "\"" + value.replace("\"", "\"\"") + "\""
+        : value;
   }
 
   /** A field's text as its Avro type (a union with null takes null for an empty value). */

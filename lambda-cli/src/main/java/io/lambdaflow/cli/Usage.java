@@ -125,7 +125,7 @@ final class Usage {
           "produce",
               """
           usage: lambda produce --topic T [--file PATH] [--format string|csv|json|avro]
-                                [--rate N] [--key COLUMN] [--avro-schema FILE]
+                                [--rate N] [--key COLUMN] [--columns a,b,c] [--avro-schema FILE]
                                 [--schema-registry URL] [--bootstrap 127.0.0.1:9092]
                                 [--partitions 1]
 
@@ -133,7 +133,8 @@ final class Usage {
           the topic if it does not exist; at most --rate records a second (default: as fast as
           Kafka takes them). --format string (default) sends lines as they are. The others read
           the input by its first line: a CSV header (stop_times.txt as GTFS has it) or a JSON
-          object per line. csv sends each CSV line without the header; json each row as a JSON
+          object per line. csv sends each CSV line without the header (--columns: those columns,
+          by name, in that order, as the consumer's schema expects); json each row as a JSON
           object of its columns; avro each row as a record of --avro-schema (a JSON Avro schema
           file; fields by name, text converted to int, long, float, double or boolean), in the
           Confluent wire format with --schema-registry (the schema registered under T-value;

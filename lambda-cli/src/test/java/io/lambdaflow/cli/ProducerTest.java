@@ -119,6 +119,18 @@ class ProducerTest {
     produce(
         0,
         "--topic",
+        "st_cols",
+        "--file",
+        file.toString(),
+        "--format",
+        "csv",
+        "--columns",
+        "stop_id,trip_id,stop_sequence");
+    assertThat(text(consume("st_cols", 3))).containsExactly("s1,t1,1", "s2,t1,2", "s1,t2,1");
+
+    produce(
+        0,
+        "--topic",
         "st_json",
         "--file",
         file.toString(),
