@@ -81,7 +81,7 @@ class ProcessTest {
           broken.conf:3: sources.events.path: missing required option 'path' (a string) of source type 'files': \
         The file or directory to read (a local path or a Hadoop URI; globs allowed).
           broken.conf:6: transforms[0].type: unknown transform type 'fliter'; did you mean 'filter'? (known transform \
-        types: cast, dedupe, drop, explode, filter, normalize-unicode, parse-csv, parse-json, parse-quantity, \
+        types: cast, dedupe, drop, explode, filter, join, normalize-unicode, parse-csv, parse-json, parse-quantity, \
         regex-replace, rename, select, split, sql, watermark, with-column)
           broken.conf:9: sinks.out.partition-by: expected a list of strings, got string 'date'
         """);
