@@ -2,6 +2,7 @@ package io.lambdaflow.examples.pinterest;
 
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
+import io.lambdaflow.cli.DemoSteps;
 import io.lambdaflow.config.PipelineLoader;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.embedded.EmbeddedPostgres;
@@ -24,10 +25,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -45,42 +43,42 @@ public final class PinterestDemo {
   private final Path conf;
   private final int pins;
   private final PrintStream out;
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private long stepStarted;
+  private final DemoSteps steps;
 
   public PinterestDemo(Path conf, int pins, PrintStream out) {
     this.conf = conf;
     this.pins = pins;
     this.out = out;
+    this.steps = new DemoSteps(out, 5);
   }
 
   public void run() throws Exception {
     Instant begin = Instant.now();
-    ShutdownHooks.onTermination("the demo", this::stop);
-    Object stopper = ShutdownHooks.beforeSpark(this::stop);
+    ShutdownHooks.onTermination("the demo", steps::stop);
+    Object stopper = ShutdownHooks.beforeSpark(steps::stop);
     try {
-      step(1, "starting Kafka, PostgreSQL and an S3 API server (embedded)");
-      EmbeddedKafka kafka = EmbeddedKafka.start();
-      started.push(kafka);
+      steps.step(1, "starting Kafka, PostgreSQL and an S3 API server (embedded)");
+      EmbeddedKafka kafka = steps.started(EmbeddedKafka.start());
       kafka.createTopic("pins", 2);
       Pipeline pipeline = pipeline(kafka.bootstrapServers());
-      EmbeddedPostgres postgres = EmbeddedPostgres.start(pipeline.embeddedPostgres().port());
-      started.push(postgres);
+      EmbeddedPostgres postgres =
+          steps.started(EmbeddedPostgres.start(pipeline.embeddedPostgres().port()));
       EmbeddedS3 s3 =
           EmbeddedS3.start(
               pipeline.embeddedS3().port(),
               pipeline.embeddedS3().buckets(),
               pipeline.embeddedS3().accessKey(),
               pipeline.embeddedS3().secretKey());
-      started.push(s3);
-      done(kafka.bootstrapServers() + ", " + postgres.jdbcUrl("postgres") + ", " + s3.endpoint());
+      steps.started(s3);
+      steps.done(
+          kafka.bootstrapServers() + ", " + postgres.jdbcUrl("postgres") + ", " + s3.endpoint());
 
-      step(2, "the ingest API and the looping poster: " + pins + " dirty pins");
+      steps.step(2, "the ingest API and the looping poster: " + pins + " dirty pins");
       PinPoster.Result posted;
       try (IngestService api = IngestService.start(pipeline.ingest())) {
         posted = PinPoster.run(api.url(), pins, pins, 0, 4);
       }
-      done(
+      steps.done(
           String.format(
               Locale.ROOT,
               "%d acknowledged, %d refused by the API (not JSON), %d failed",
@@ -88,10 +86,10 @@ public final class PinterestDemo {
               posted.refused(),
               posted.failed()));
 
-      step(3, "batch run: cleaning, master dataset and Parquet by day in S3");
+      steps.step(3, "batch run: cleaning, master dataset and Parquet by day in S3");
       SparkSession spark = SparkSessions.start(pipeline);
       RunSummary summary = new BatchLayer(spark).run(pipeline);
-      done(
+      steps.done(
           String.format(
               Locale.ROOT,
               "%,d pins in, %,d cleaned to the lake, %,d dead letters",
@@ -99,13 +97,13 @@ public final class PinterestDemo {
               summary.recordsOut().getOrDefault("lake", 0L),
               summary.deadLetters()));
 
-      step(4, "speed layer: upserts into PostgreSQL by unique_id");
+      steps.step(4, "speed layer: upserts into PostgreSQL by unique_id");
       try (RunningPipeline speed = new SpeedLayer(spark).start(pipeline)) {
         speed.awaitTermination();
       }
-      done("caught up");
+      steps.done("caught up");
 
-      step(5, "results");
+      steps.step(5, "results");
       out.println();
       out.println("  Cleaned pins in PostgreSQL (table pins), the first five:");
       try (Connection connection = postgres.connect("postgres");
@@ -168,7 +166,7 @@ public final class PinterestDemo {
           "  Demo took %.0f s.%n",
           Duration.between(begin, Instant.now()).toMillis() / 1000.0);
     } finally {
-      stop();
+      steps.stop();
       ShutdownHooks.remove(stopper);
     }
   }
@@ -181,51 +179,16 @@ public final class PinterestDemo {
     overrides.put("ingest.port", String.valueOf(freePort()));
     overrides.put("speed.trigger", "available-now");
     Path checkpoints = Path.of("target/pinterest-demo/checkpoints");
-    deleteRecursively(checkpoints);
+    DemoSteps.deleteRecursively(checkpoints);
     overrides.put("speed.checkpoint-root", checkpoints.toString());
     overrides.put("embedded-s3.secret-key", java.util.UUID.randomUUID().toString());
     return new PipelineLoader(PluginRegistry.discover(loader), loader)
         .load(conf, overrides, Set.of(ExecutionMode.BATCH, ExecutionMode.STREAMING));
   }
 
-  private void stop() {
-    synchronized (started) {
-      while (!started.isEmpty()) {
-        try {
-          started.pop().close();
-        } catch (Exception e) {
-          // stopping the rest anyway
-        }
-      }
-    }
-  }
-
   private static int freePort() throws java.io.IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
-  }
-
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
-    if (!java.nio.file.Files.exists(dir)) {
-      return;
-    }
-    try (var walk = java.nio.file.Files.walk(dir)) {
-      List<Path> paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
-      for (Path path : paths) {
-        java.nio.file.Files.deleteIfExists(path);
-      }
-    }
-  }
-
-  private void step(int n, String what) {
-    stepStarted = System.nanoTime();
-    out.printf(Locale.ROOT, "[%d/5] %s...%n", n, what);
-    out.flush();
-  }
-
-  private void done(String detail) {
-    out.printf(Locale.ROOT, "      %s (%.1f s)%n", detail, (System.nanoTime() - stepStarted) / 1e9);
-    out.flush();
   }
 }
