@@ -79,6 +79,42 @@ class CsvFilesTest {
             "b.txt@65 CSV column 'direction_id': 'north' is not a valid INT");
   }
 
+  /**
+   * Found on a real feed (a frequencies.txt saved as UTF-16): its header named none of the declared
+   * columns, so each line read as a row of nulls. A file that is not UTF-8, or whose header has
+   * none of the declared columns, is dead letters line by line, never rows.
+   */
+  @Test
+  void aFileThatIsNotUtf8OrWhoseHeaderHasNoneOfTheColumnsIsDeadLetters() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("trips"));
+    Files.write(
+        folder.resolve("utf16.txt"),
+        "\uFEFFtrip_id,route_id\nt1,10\nt2,11\n".getBytes(StandardCharsets.UTF_16LE));
+    Files.writeString(folder.resolve("other.txt"), "stop_id,stop_name\n51009,Angrignon\n");
+    Files.write(
+        folder.resolve("latin1.txt"),
+        "trip_id,route_id\nt1,Montr\u00e9al\n".getBytes(StandardCharsets.ISO_8859_1));
+    Pipeline pipeline = trips(folder, "");
+
+    assertThat(rows(pipeline, "out")).isEmpty();
+    assertThat(deadLetters(pipeline))
+        .extracting(
+            r ->
+                r.<String>getAs("position").replaceFirst(".*/trips/", "")
+                    + " "
+                    + r.<String>getAs("reason"))
+        .containsExactlyInAnyOrder(
+            "utf16.txt@35 CSV file is not UTF-8 text (its first line has NUL or undecodable"
+                + " bytes: UTF-16?)",
+            "utf16.txt@47 CSV file is not UTF-8 text (its first line has NUL or undecodable"
+                + " bytes: UTF-16?)",
+            "utf16.txt@59 CSV file is not UTF-8 text (its first line has NUL or undecodable"
+                + " bytes: UTF-16?)",
+            "latin1.txt@17 CSV line is not UTF-8 text (it has NUL or undecodable bytes)",
+            "other.txt@18 CSV file's header (stop_id,stop_name) has none of the declared columns"
+                + " (trip_id, route_id, service_id, direction_id, trip_headsign)");
+  }
+
   @Test
   void anOptionalFileThatIsMissingReadsAsNoRows() {
     Pipeline pipeline = trips(dir.resolve("frequencies.txt"), ", optional = true");

@@ -167,6 +167,7 @@ final class CsvLines {
     private transient String lastHeader;
     private transient int[] lastIndexes;
     private transient int lastWidth;
+    private transient String headerProblem;
 
     Splitter(String[] declared, String delimiter, String quote, String escape) {
       this.declared = declared;
@@ -205,6 +206,14 @@ final class CsvLines {
         }
         lastWidth = names == null ? 0 : names.length;
         lastHeader = header;
+        headerProblem = headerProblem(header, lastIndexes);
+      }
+      if (header != null && headerProblem != null) {
+        return RowFactory.create(null, headerProblem);
+      }
+      if (notText(line)) {
+        return RowFactory.create(
+            null, "CSV line is not UTF-8 text (it has NUL or undecodable bytes)");
       }
       String[] values = parser.parseLine(line);
       int width = header != null ? lastWidth : declared.length;
@@ -227,6 +236,29 @@ final class CsvLines {
         arranged[i] = value == null || value.isEmpty() ? null : value;
       }
       return RowFactory.create(Arrays.asList(arranged), null);
+    }
+
+    /**
+     * Why no line of a file can be read by its header, or null: a file that is not UTF-8 (a UTF-16
+     * one decodes to NULs and replacement characters), or a header naming none of the declared
+     * columns; either way each line would otherwise read as a row of nulls.
+     */
+    private String headerProblem(String header, int[] indexes) {
+      if (notText(header)) {
+        return "CSV file is not UTF-8 text (its first line has NUL or undecodable bytes: UTF-16?)";
+      }
+      if (Arrays.stream(indexes).allMatch(i -> i < 0)) {
+        return "CSV file's header ("
+            + header.strip()
+            + ") has none of the declared columns ("
+            + String.join(", ", declared)
+            + ")";
+      }
+      return null;
+    }
+
+    private static boolean notText(String text) {
+      return text.indexOf('\0') >= 0 || text.indexOf('\uFFFD') >= 0;
     }
   }
 }
