@@ -40,13 +40,15 @@ public final class GtfsDemo {
   private static final String COLUMNS = "trip_id,arrival_time,departure_time,stop_id,stop_sequence";
 
   private final Path home;
+  private final Path data;
   private final String feed;
   private final PrintStream out;
   private final DemoSteps steps;
 
   public GtfsDemo(Path home, String feed, PrintStream out) {
     this.home = home;
-    this.feed = feed;
+    this.data = feedFolder(home, feed);
+    this.feed = data.getFileName().toString();
     this.out = out;
     this.steps = new DemoSteps(out, 5);
   }
@@ -67,7 +69,15 @@ public final class GtfsDemo {
       org.apache.logging.log4j.core.config.Configurator.setLevel(
           "io.lambdaflow", org.apache.logging.log4j.Level.WARN);
     }
-    new GtfsDemo(DemoSteps.home(), feed, System.out).run();
+    GtfsDemo demo;
+    try {
+      demo = new GtfsDemo(DemoSteps.home(), feed, System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    demo.run();
     System.exit(0);
   }
 
@@ -75,7 +85,6 @@ public final class GtfsDemo {
     Instant begin = Instant.now();
     ShutdownHooks.onTermination("the demo", steps::stop);
     Object stopper = ShutdownHooks.beforeSpark(steps::stop);
-    Path data = home.resolve("examples/gtfs/data").resolve(feed);
     Path root = home.resolve("target/gtfs-demo");
     try {
       steps.step(1, "starting Kafka (embedded) and staging the " + feed + " feed's tables");
@@ -147,6 +156,27 @@ public final class GtfsDemo {
       steps.stop();
       ShutdownHooks.remove(stopper);
     }
+  }
+
+  /**
+   * A shipped feed by name (examples/gtfs/data/NAME) or any unzipped GTFS feed by its folder; a
+   * feed without stop_times.txt or trips.txt is refused before anything starts.
+   */
+  static Path feedFolder(Path home, String feed) {
+    Path shipped = home.resolve("examples/gtfs/data");
+    Path folder = Files.isDirectory(Path.of(feed)) ? Path.of(feed) : shipped.resolve(feed);
+    for (String required : List.of("stop_times.txt", "trips.txt")) {
+      if (!Files.isRegularFile(folder.resolve(required))) {
+        throw new IllegalArgumentException(
+            "lambda demo gtfs: no "
+                + required
+                + " in "
+                + folder
+                + " (--feed takes a shipped feed, stm-sample or small-town, or the folder of an"
+                + " unzipped GTFS feed)");
+      }
+    }
+    return folder;
   }
 
   private void print(SparkSession spark, Pipeline pipeline, Path root) throws Exception {
