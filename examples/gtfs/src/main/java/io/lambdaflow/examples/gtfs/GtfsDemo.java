@@ -221,14 +221,21 @@ public final class GtfsDemo {
     }
     out.println();
     out.println("  dead letters by stage and reason (each layer writes its own):");
-    for (Row row :
-        spark
-            .read()
-            .json(root.resolve("dead-letters").toString())
-            .groupBy("stage", "reason")
-            .count()
-            .orderBy("stage")
-            .collectAsList()) {
+    List<Row> reasons =
+        !Files.isDirectory(root.resolve("dead-letters"))
+            ? List.of()
+            : spark
+                .read()
+                .schema("stage STRING, reason STRING")
+                .json(root.resolve("dead-letters").toString())
+                .groupBy("stage", "reason")
+                .count()
+                .orderBy("stage")
+                .collectAsList();
+    if (reasons.isEmpty()) {
+      out.println("    none: every stop time was enriched");
+    }
+    for (Row row : reasons) {
       out.printf(
           Locale.ROOT, "    %s (%d): %s%n", row.getString(0), row.getLong(2), row.getString(1));
     }
