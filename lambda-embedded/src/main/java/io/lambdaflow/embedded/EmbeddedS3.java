@@ -2,6 +2,8 @@ package io.lambdaflow.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real S3 API server (S3Proxy, a child JVM from its Maven artifact, objects in a temporary
- * folder) on 127.0.0.1. It checks AWS signatures (v2 and v4): clients need {@link #accessKey()} and
- * {@link #secretKey()}. Spark reaches it through Hadoop's S3A connector with {@link
- * #hadoopOptions()}. Buckets are folders; {@link #close()} stops it and deletes them.
+ * A real S3 API server (S3Proxy, a child JVM from its Maven artifact) on 127.0.0.1. It checks AWS
+ * signatures (v2 and v4): clients need {@link #accessKey()} and {@link #secretKey()}. Spark reaches
+ * it through Hadoop's S3A connector with {@link #hadoopOptions()}, S3A's defaults unchanged.
+ *
+ * <p>Objects live in the server's memory (jclouds' {@code transient} store): a flat key space as in
+ * S3. Its {@code filesystem} store maps keys to folders, so deleting a directory marker whose
+ * folder still holds files (the order S3A deletes a tree in) stalled each such request for 10 s and
+ * failed S3A's bulk deletes; every Spark write to it took 30 s. {@link #close()} stops the server,
+ * and its objects are gone with it.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedS3.class);
@@ -59,16 +66,12 @@ public final class EmbeddedS3 implements AutoCloseable {
     Process process = null;
     try {
       ChildProcesses.checkFree(chosen); // one already there would answer for this one
-      for (String bucket : buckets) {
-        Files.createDirectories(home.resolve("data").resolve(bucket));
-      }
       Properties properties = new Properties();
       properties.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + chosen);
       properties.setProperty("s3proxy.authorization", "aws-v2-or-v4");
       properties.setProperty("s3proxy.identity", accessKey);
       properties.setProperty("s3proxy.credential", secretKey);
-      properties.setProperty("jclouds.provider", "filesystem");
-      properties.setProperty("jclouds.filesystem.basedir", home.resolve("data").toString());
+      properties.setProperty("jclouds.provider", "transient");
       Path conf = home.resolve("s3proxy.conf");
       try (var out = Files.newBufferedWriter(conf, StandardCharsets.UTF_8)) {
         properties.store(out, "embedded S3 server");
@@ -77,7 +80,7 @@ public final class EmbeddedS3 implements AutoCloseable {
       command.add(ChildProcesses.java());
       command.addAll(
           List.of(
-              "-Xmx256m",
+              "-Xmx512m",
               "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
               "-jar",
               jar.toString(),
@@ -100,7 +103,9 @@ public final class EmbeddedS3 implements AutoCloseable {
           chosen,
           Duration.between(started, Instant.now()).toMillis(),
           buckets);
-      return new EmbeddedS3(process, home, chosen, accessKey, secretKey);
+      EmbeddedS3 server = new EmbeddedS3(process, home, chosen, accessKey, secretKey);
+      buckets.forEach(server::createBucket);
+      return server;
     } catch (IOException | RuntimeException e) {
       if (process != null) {
         ChildProcesses.stop(process);
@@ -154,28 +159,42 @@ public final class EmbeddedS3 implements AutoCloseable {
     options.put("fs.s3a.access.key", accessKey);
     options.put("fs.s3a.secret.key", secretKey);
     options.put("fs.s3a.endpoint.region", "us-east-1");
-    // S3Proxy's filesystem store does not answer S3A's bulk deletes of directory markers.
-    options.put("fs.s3a.directory.marker.retention", "keep");
-    options.put("fs.s3a.multiobjectdelete.enable", "false");
     options.put("fs.s3a.buffer.dir", home.resolve("buffer").toString());
     return options;
   }
 
-  /** Makes a bucket (a folder of the server's store). */
+  /** Makes a bucket (an S3 {@code PUT /bucket}, signed); one that is there already is kept. */
   public void createBucket(String bucket) {
+    HttpResponse<String> response;
     try {
-      Files.createDirectories(home.resolve("data").resolve(bucket));
+      response =
+          HttpClient.newHttpClient()
+              .send(
+                  S3Signing.putBucket(endpoint(), bucket, accessKey, secretKey),
+                  HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create bucket " + bucket, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating bucket " + bucket, e);
+    }
+    if (response.statusCode() != 200 && !response.body().contains("BucketAlreadyOwnedByYou")) {
+      throw new IllegalStateException(
+          "cannot create bucket "
+              + bucket
+              + ": HTTP "
+              + response.statusCode()
+              + " "
+              + response.body());
     }
   }
 
-  /** The folder of a bucket's objects, to look at what was written. */
-  public Path bucketFolder(String bucket) {
-    return home.resolve("data").resolve(bucket);
+  /** The server's folder (its configuration and log). */
+  Path home() {
+    return home;
   }
 
-  /** Stops the server and deletes its objects; safe to call twice. */
+  /** Stops the server (its objects go with it) and deletes its folder; safe to call twice. */
   @Override
   public synchronized void close() {
     if (closed) {

@@ -11,14 +11,22 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The S3 API server: on loopback only, refuses unsigned writes, leaves nothing behind. */
+/**
+ * The S3 API server: on loopback only, its buckets made through the API, refuses unsigned writes,
+ * leaves nothing behind.
+ */
 class EmbeddedS3Test {
   @Test
   void refusesUnsignedWritesAndRemovesItsObjectsWhenClosed() throws Exception {
     Path home;
     try (EmbeddedS3 s3 = EmbeddedS3.start(0, List.of("lake"), "lambda", "a-secret-key")) {
-      home = s3.bucketFolder("lake").getParent().getParent();
-      assertThat(s3.bucketFolder("lake")).isDirectory();
+      home = s3.home();
+      assertThat(home).isDirectory();
+      assertThat(get(s3, "/lake").body()).contains("<Name>lake</Name>");
+      assertThat(get(s3, "/other").statusCode()).isEqualTo(404);
+      s3.createBucket("lake"); // there already: kept
+      s3.createBucket("other");
+      assertThat(get(s3, "/other").statusCode()).isEqualTo(200);
       HttpResponse<String> unsigned =
           HttpClient.newHttpClient()
               .send(
@@ -28,7 +36,15 @@ class EmbeddedS3Test {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(unsigned.statusCode()).isEqualTo(403);
       assertThat(unsigned.body()).contains("<Code>AccessDenied</Code>");
-      assertThat(s3.bucketFolder("lake")).isEmptyDirectory();
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(s3.endpoint() + "/lake")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("an unsigned listing")
+          .isEqualTo(403);
+      assertThat(get(s3, "/lake").body()).doesNotContain("<Key>");
       assertThat(s3.hadoopOptions())
           .containsEntry("fs.s3a.endpoint", "http://127.0.0.1:" + s3.port())
           .containsEntry("fs.s3a.path.style.access", "true")
@@ -36,6 +52,14 @@ class EmbeddedS3Test {
       assertThat(ProcessHandle.current().children().count()).isPositive();
     }
     assertThat(home).doesNotExist();
+  }
+
+  /** A signed GET (listing a bucket needs a signature too). */
+  private static HttpResponse<String> get(EmbeddedS3 s3, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            S3Signing.signed("GET", s3.endpoint(), path, s3.accessKey(), s3.secretKey()).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -19,7 +19,6 @@ import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.testkit.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,12 +26,12 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -115,10 +114,15 @@ class PinterestEndToEndTest {
 
     // Parquet in the S3 server's bucket, a folder per day.
     String today = LocalDate.now(ZoneOffset.UTC).toString();
-    try (Stream<Path> days = Files.list(s3.bucketFolder("pins-e2e").resolve("clean"))) {
-      assertThat(days.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("date=")))
-          .containsExactly("date=" + today);
-    }
+    org.apache.hadoop.fs.Path clean = new org.apache.hadoop.fs.Path("s3a://pins-e2e/clean");
+    assertThat(
+            Arrays.stream(
+                    clean
+                        .getFileSystem(spark.sparkContext().hadoopConfiguration())
+                        .listStatus(clean))
+                .map(status -> status.getPath().getName())
+                .filter(n -> n.startsWith("date=")))
+        .containsExactly("date=" + today);
     List<Row> lake = spark.read().parquet("s3a://pins-e2e/clean").collectAsList();
     assertThat(lake.stream().map(r -> r.<String>getAs("unique_id")).toList())
         .containsExactlyInAnyOrderElementsOf(landing.stream().map(Pins.Pin::uniqueId).toList());
