@@ -12,7 +12,9 @@ final class LambdaProcesses {
 
   /**
    * The command line of {@code lambda args...} in a child JVM: this JVM's java, its module and
-   * reflection flags (what Spark needs on Java 17), {@code jvmOptions}, and its classpath.
+   * reflection flags (what Spark needs on Java 17), {@code jvmOptions}, and its classpath. Only the
+   * C1 compiler: these JVMs live for seconds, and a batch run of the quickstart takes 9 s of wall
+   * time so instead of 14 (C2 pays off in long runs, so {@code bin/lambda} keeps it).
    */
   static List<String> command(List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>();
@@ -25,6 +27,7 @@ final class LambdaProcesses {
                     || a.startsWith("-XX:+Ignore")
                     || a.startsWith("-Djdk.reflect"))
         .forEach(command::add);
+    command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
