@@ -11,6 +11,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,17 @@ class CsvFilesTest {
             + "\""
             + extra
             + " } }\nsinks { out { type = console } }");
+  }
+
+  /** Each dead letter as "file@offset reason". */
+  private static List<String> fileOffsetsAndReasons(Pipeline pipeline) {
+    return deadLetters(pipeline).stream()
+        .map(
+            r ->
+                r.<String>getAs("position").replaceFirst(".*/trips/", "")
+                    + " "
+                    + r.<String>getAs("reason"))
+        .toList();
   }
 
   @Test
@@ -67,12 +79,7 @@ class CsvFilesTest {
             "[t2,10,WD,1,Honoré-Beaugrand]",
             "[t4,51,SA,1,null]",
             "[t6,51,SU,null,null]");
-    assertThat(deadLetters(pipeline))
-        .extracting(
-            r ->
-                r.<String>getAs("position").replaceFirst(".*/trips/", "")
-                    + " "
-                    + r.<String>getAs("reason"))
+    assertThat(fileOffsetsAndReasons(pipeline))
         .containsExactlyInAnyOrder(
             "a.txt@132 CSV line has 6 fields, its file's header 5"
                 + " (route_id,service_id,trip_id,trip_headsign,direction_id)",
@@ -97,12 +104,7 @@ class CsvFilesTest {
     Pipeline pipeline = trips(folder, "");
 
     assertThat(rows(pipeline, "out")).isEmpty();
-    assertThat(deadLetters(pipeline))
-        .extracting(
-            r ->
-                r.<String>getAs("position").replaceFirst(".*/trips/", "")
-                    + " "
-                    + r.<String>getAs("reason"))
+    assertThat(fileOffsetsAndReasons(pipeline))
         .containsExactlyInAnyOrder(
             "utf16.txt@35 CSV file is not UTF-8 text (its first line has NUL or undecodable"
                 + " bytes: UTF-16?)",
