@@ -69,6 +69,25 @@ public final class PluginRegistry {
     return new PluginRegistry(found);
   }
 
+  /**
+   * This registry and {@code more}: plugin instances registered by an embedding application.
+   *
+   * @throws IllegalStateException if one of {@code more} has the name of another class's plugin
+   */
+  public PluginRegistry plus(List<? extends PluginFactory> more) {
+    Map<PluginKind, Map<String, PluginFactory>> found = new EnumMap<>(PluginKind.class);
+    for (PluginKind kind : PluginKind.values()) {
+      Map<String, PluginFactory> byName = new TreeMap<>(factories.get(kind));
+      for (PluginFactory factory : more) {
+        if (kind.factoryType().isInstance(factory)) {
+          register(kind, byName, factory);
+        }
+      }
+      found.put(kind, Collections.unmodifiableMap(byName));
+    }
+    return new PluginRegistry(found);
+  }
+
   private static void register(
       PluginKind kind, Map<String, PluginFactory> byName, PluginFactory factory) {
     String name = factory.name();
