@@ -98,13 +98,32 @@ public final class Lambdaflow implements AutoCloseable {
     }
   }
 
+  /**
+   * This build's version, and what it runs on: "0.1.0 (Spark 3.5.7, Scala 2.12.18, Java 17.0.15)".
+   */
+  public static String version() {
+    return resource("version").strip()
+        + " (Spark "
+        + org.apache.spark.package$.MODULE$.SPARK_VERSION()
+        + ", Scala "
+        + scala.util.Properties.versionNumberString()
+        + ", Java "
+        + Runtime.version()
+        + ")";
+  }
+
   /** The JVM flags Spark needs on Java 17 ({@code --add-opens ...}), as bin/lambda passes them. */
   public static List<String> jvmFlags() {
-    try (InputStream in = Lambdaflow.class.getResourceAsStream("jvm.options")) {
+    return List.of(resource("jvm.options").strip().split("\\s+"));
+  }
+
+  /** A file the build wrote into the jar beside this class (resources-filtered). */
+  private static String resource(String name) {
+    try (InputStream in = Lambdaflow.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("io/lambdaflow/jvm.options is missing from the jar");
+        throw new IllegalStateException("io/lambdaflow/" + name + " is missing from the jar");
       }
-      return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\\s+"));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

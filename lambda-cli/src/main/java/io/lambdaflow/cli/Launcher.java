@@ -66,6 +66,10 @@ public final class Launcher {
 
   /** Runs one command; returns the exit status. */
   public int run(String[] args) {
+    if (args.length == 1 && args[0].equals("--version")) {
+      out.println("lambda " + io.lambdaflow.Lambdaflow.version());
+      return OK;
+    }
     String verb = CommandLine.verbOf(args);
     ClassLoader plugins;
     try {

@@ -94,6 +94,16 @@ class LauncherTest {
   }
 
   @Test
+  void versionNamesTheBuildAndWhatItRunsOn() {
+    Result result = lambda("--version");
+    assertThat(result.status()).isZero();
+    assertThat(result.out())
+        .matches(
+            "lambda \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Spark 3\\.5\\.7, Scala 2\\.12\\.\\d+,"
+                + " Java 17[^)]*\\)\n");
+  }
+
+  @Test
   void pluginsListsTheBuiltIns() {
     Result result = lambda("plugins");
     assertThat(result.status()).isZero();
