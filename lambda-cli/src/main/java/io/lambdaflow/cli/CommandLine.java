@@ -40,7 +40,9 @@ record CommandLine(
           "--key",
           "--avro-schema",
           "--schema-registry",
-          "--columns");
+          "--columns",
+          "--stage",
+          "--rows");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {

@@ -48,7 +48,16 @@ public final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static final Set<String> VERBS =
-      Set.of("validate", "broker", "postgres", "registry", "produce", "airflow", "plugins", "help");
+      Set.of(
+          "validate",
+          "preview",
+          "broker",
+          "postgres",
+          "registry",
+          "produce",
+          "airflow",
+          "plugins",
+          "help");
 
   private final InputStream in;
   private final PrintStream out;
@@ -127,6 +136,7 @@ public final class Launcher {
           yield OK;
         }
         case "validate" -> validate(loader, command);
+        case "preview" -> Preview.run(loader, command, out, err);
         case "broker" -> Services.broker(command, out, err);
         case "postgres" -> Services.postgres(command, out, err);
         case "registry" -> Services.registry(command, out, err);

@@ -19,6 +19,8 @@ final class Usage {
 
       verbs:
         validate FILE   check a pipeline file and report every problem; starts nothing
+        preview FILE    the first rows after a source or transform, and its dead letters
+                        (--stage NAME, --rows N; default 10); writes nothing
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
@@ -46,7 +48,7 @@ final class Usage {
       """;
 
   static final Map<String, String> VERB_HELP =
-      Map.of(
+      pairs(
           "validate",
               """
           usage: lambda validate FILE [-Dkey=value ...] [--jars a.jar,b.jar]
@@ -55,6 +57,15 @@ final class Usage {
           types, missing or mistyped options, undefined inputs, cycles, and whether each source
           and sink supports the pipeline's layers. Every problem is printed with file:line.
           No Spark session starts. Exit 0 when valid, 2 otherwise.
+          """,
+          "preview",
+              """
+          usage: lambda preview FILE --stage NAME [--rows N] [-Dkey=value ...] [--jars a.jar,b.jar]
+
+          Plans the pipeline as a batch run reads it (sources whole, no horizon) and prints the
+          first N rows (default 10) after the source or transform NAME, then that stage's dead
+          letters with their reasons. Writes nothing: to see what a cleaning step does before a
+          run. Exit 0, 2 for a problem in the file or the command line, 1 when reading fails.
           """,
           "batch",
               """
@@ -173,6 +184,15 @@ final class Usage {
   }
 
   /** What {@code lambda VERB --help} prints; a layer plugin's from its description and options. */
+  /** A map of verb to text from verb, text, verb, text, ... */
+  private static Map<String, String> pairs(String... pairs) {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i + 1 < pairs.length; i += 2) {
+      map.put(pairs[i], pairs[i + 1]);
+    }
+    return Map.copyOf(map);
+  }
+
   static String help(String verb, Optional<LayerFactory> layer, PluginRegistry registry) {
     if (verb.equals("help")) {
       return usage(registry);

@@ -75,6 +75,7 @@ class LauncherTest {
             "broker",
             "postgres",
             "produce",
+            "preview",
             "plugins",
             "help")) {
       Result result = lambda(verb, "--help");
@@ -91,6 +92,34 @@ class LauncherTest {
     Result option = lambda("batch", "x.conf", "--fast");
     assertThat(option.status()).isEqualTo(2);
     assertThat(option.err()).startsWith("lambda: unknown option '--fast'");
+  }
+
+  @Test
+  void previewPrintsTheFirstRowsAfterAStageAndWritesNothing() throws Exception {
+    Path file = wordsPipeline("words");
+    Result result = lambda("preview", file.toString(), "--stage", "explode_2", "--rows", "3");
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(result.out())
+        .isEqualTo(
+            "stage 'explode_2', the first 3 row(s):\n"
+                + "  | value        | word   |\n"
+                + "  | apache spark | apache |\n"
+                + "  | apache spark | spark  |\n"
+                + "  | apache kafka | apache |\n"
+                + "\n"
+                + "dead letters at 'explode_2', the first 3:\n"
+                + "  none\n");
+    assertThat(dir.resolve("out")).doesNotExist();
+    assertThat(dir.resolve("root")).doesNotExist();
+
+    Result unknown = lambda("preview", file.toString(), "--stage", "explode");
+    assertThat(unknown.status()).isEqualTo(2);
+    assertThat(unknown.err())
+        .isEqualTo(
+            "lambda preview: unknown stage 'explode'; did you mean 'explode_2'? (stages: lines,"
+                + " split_1, explode_2, sql_3)\n");
+    assertThat(lambda("preview", file.toString()).err())
+        .isEqualTo("lambda preview: usage: lambda preview FILE --stage NAME [--rows N]\n");
   }
 
   @Test
