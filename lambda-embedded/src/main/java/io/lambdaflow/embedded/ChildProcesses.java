@@ -37,6 +37,16 @@ final class ChildProcesses {
     return properties;
   }
 
+  /**
+   * Where a release archive ships a server's {@code file} ({@code $LAMBDA_HOME/services/FOLDER/}),
+   * when the build's own path is not there (an installed distribution has no Maven repository).
+   */
+  static Path shipped(String folder, Path file) {
+    String home = System.getenv("LAMBDA_HOME");
+    return Path.of(home == null || home.isBlank() ? "." : home, "services", folder)
+        .resolve(file.getFileName() == null ? Path.of("") : file.getFileName());
+  }
+
   /** Fails when something listens on {@code port} of 127.0.0.1 already. */
   static void checkFree(int port) {
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {

@@ -98,6 +98,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
   static Path runner() {
     Path runner = Path.of(ChildProcesses.buildProperties().getProperty("apicurio.runner", ""));
     if (!Files.isRegularFile(runner)) {
+      runner = ChildProcesses.shipped("apicurio", runner);
+    }
+    if (!Files.isRegularFile(runner)) {
       throw new IllegalStateException(
           "the schema registry is not at "
               + runner

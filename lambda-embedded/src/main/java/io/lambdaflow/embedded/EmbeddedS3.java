@@ -125,6 +125,11 @@ public final class EmbeddedS3 implements AutoCloseable {
         return jar;
       }
     }
+    Path shipped =
+        ChildProcesses.shipped("s3proxy", Path.of(properties.getProperty("s3proxy.copy")));
+    if (Files.isRegularFile(shipped)) {
+      return shipped;
+    }
     throw new IllegalStateException(
         "the S3 server's jar is at neither "
             + properties.getProperty("s3proxy.jar")
