@@ -80,8 +80,8 @@ class PluginJarsTest {
     assertThat(misspelt.err())
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
-                + " broker, help, ingest, plugins, postgres, produce, published, registry, schedule,"
-                + " serve, speed, validate)\n");
+                + " broker, help, ingest, plugins, postgres, preview, produce, published, registry,"
+                + " schedule, serve, speed, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());
