@@ -25,7 +25,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -152,8 +151,7 @@ public final class Lambdaflow implements AutoCloseable {
 
   /** As {@link #load(Path)}, with {@code -Dkey=value} overrides (keys relative to the pipeline). */
   public Pipeline load(Path file, Map<String, String> overrides) throws ConfigurationException {
-    // Validated once more for the layers the file declares (a source that cannot run in one).
-    return loader.load(file, overrides, loader.load(file, overrides, Set.of()).layers());
+    return loader.load(file, overrides);
   }
 
   /** Loads and validates pipeline text (HOCON), named {@code name} in messages. */
@@ -163,8 +161,7 @@ public final class Lambdaflow implements AutoCloseable {
 
   public Pipeline parse(String hocon, String name, Map<String, String> overrides)
       throws ConfigurationException {
-    return loader.parse(
-        hocon, name, overrides, loader.parse(hocon, name, overrides, Set.of()).layers());
+    return loader.parse(hocon, name, overrides);
   }
 
   /** One batch run of {@code pipeline}: its sinks, the master dataset, the views; its summary. */

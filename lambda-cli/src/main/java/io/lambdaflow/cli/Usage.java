@@ -183,7 +183,6 @@ final class Usage {
             "  NAME FILE       run a layer plugin by name: " + String.join(", ", plugins) + "\n");
   }
 
-  /** What {@code lambda VERB --help} prints; a layer plugin's from its description and options. */
   /** A map of verb to text from verb, text, verb, text, ... */
   private static Map<String, String> pairs(String... pairs) {
     Map<String, String> map = new java.util.LinkedHashMap<>();
@@ -193,6 +192,7 @@ final class Usage {
     return Map.copyOf(map);
   }
 
+  /** What {@code lambda VERB --help} prints; a layer plugin's from its description and options. */
   static String help(String verb, Optional<LayerFactory> layer, PluginRegistry registry) {
     if (verb.equals("help")) {
       return usage(registry);

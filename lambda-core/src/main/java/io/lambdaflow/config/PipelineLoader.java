@@ -114,6 +114,20 @@ public final class PipelineLoader {
    */
   public Pipeline load(Path file, Map<String, String> overrides, Set<ExecutionMode> layers)
       throws ConfigurationException {
+    return read(file, overrides, requireNonNull(layers, "layers is null"));
+  }
+
+  /**
+   * Loads and validates a pipeline file for the layers it declares itself (its {@code layers}), as
+   * an application embedding it runs them.
+   */
+  public Pipeline load(Path file, Map<String, String> overrides) throws ConfigurationException {
+    return read(file, overrides, null);
+  }
+
+  /** {@code layers} null: the layers the file declares. */
+  private Pipeline read(Path file, Map<String, String> overrides, Set<ExecutionMode> layers)
+      throws ConfigurationException {
     if (!Files.isRegularFile(file)) {
       throw new ConfigurationException(
           List.of(
@@ -140,6 +154,18 @@ public final class PipelineLoader {
    * Loads and validates pipeline text, as {@link #load} does for a file. For tests and embedding.
    */
   public Pipeline parse(
+      String text, String originName, Map<String, String> overrides, Set<ExecutionMode> layers)
+      throws ConfigurationException {
+    return interpret(text, originName, overrides, requireNonNull(layers, "layers is null"));
+  }
+
+  /** Loads and validates pipeline text for the layers it declares, as {@link #load(Path, Map)}. */
+  public Pipeline parse(String text, String originName, Map<String, String> overrides)
+      throws ConfigurationException {
+    return interpret(text, originName, overrides, null);
+  }
+
+  private Pipeline interpret(
       String text, String originName, Map<String, String> overrides, Set<ExecutionMode> layers)
       throws ConfigurationException {
     Config parsed = ConfigText.parse(text, originName, Optional.empty());
@@ -172,6 +198,9 @@ public final class PipelineLoader {
               "pipeline name '" + name + "' may use only letters, digits, '_', '-' and '.'"));
     }
     Set<ExecutionMode> declaredLayers = layers(root, problems);
+    if (layers == null) {
+      layers = declaredLayers;
+    }
     for (ExecutionMode requested : layers) {
       if (!declaredLayers.contains(requested)) {
         problems.add(

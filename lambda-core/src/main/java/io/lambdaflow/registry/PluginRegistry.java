@@ -56,17 +56,11 @@ public final class PluginRegistry {
 
   /** A registry of exactly these factories, for tests and embedding. */
   public static PluginRegistry of(List<? extends PluginFactory> all) {
-    Map<PluginKind, Map<String, PluginFactory>> found = new EnumMap<>(PluginKind.class);
+    Map<PluginKind, Map<String, PluginFactory>> none = new EnumMap<>(PluginKind.class);
     for (PluginKind kind : PluginKind.values()) {
-      Map<String, PluginFactory> byName = new TreeMap<>();
-      for (PluginFactory factory : all) {
-        if (kind.factoryType().isInstance(factory)) {
-          register(kind, byName, factory);
-        }
-      }
-      found.put(kind, Collections.unmodifiableMap(byName));
+      none.put(kind, Map.of());
     }
-    return new PluginRegistry(found);
+    return new PluginRegistry(none).plus(all);
   }
 
   /**

@@ -41,14 +41,12 @@ public final class GtfsDemo {
 
   private final Path home;
   private final Path data;
-  private final String feed;
   private final PrintStream out;
   private final DemoSteps steps;
 
   public GtfsDemo(Path home, String feed, PrintStream out) {
     this.home = home;
     this.data = feedFolder(home, feed);
-    this.feed = data.getFileName().toString();
     this.out = out;
     this.steps = new DemoSteps(out, 5);
   }
@@ -87,7 +85,8 @@ public final class GtfsDemo {
     Object stopper = ShutdownHooks.beforeSpark(steps::stop);
     Path root = home.resolve("target/gtfs-demo");
     try {
-      steps.step(1, "starting Kafka (embedded) and staging the " + feed + " feed's tables");
+      steps.step(
+          1, "starting Kafka (embedded) and staging the " + data.getFileName() + " feed's tables");
       DemoSteps.deleteRecursively(root);
       EmbeddedKafka kafka = steps.started(EmbeddedKafka.start());
       kafka.createTopic("stop_times", 2);
