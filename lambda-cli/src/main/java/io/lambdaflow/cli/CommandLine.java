@@ -42,7 +42,11 @@ record CommandLine(
           "--schema-registry",
           "--columns",
           "--stage",
-          "--rows");
+          "--rows",
+          "--fixtures");
+
+  /** Switches (flags without a value) of the built-in verbs. */
+  static final Set<String> SERVICE_SWITCHES = Set.of("--update");
 
   /** Thrown for a command line that cannot be understood; its message says what to type instead. */
   static final class UsageException extends Exception {
@@ -53,7 +57,7 @@ record CommandLine(
 
   /** Parses a service verb's command line (or any, before its verb's options are known). */
   static CommandLine parse(String[] args) throws UsageException {
-    return parse(args, Set.of(), SERVICE_FLAGS);
+    return parse(args, SERVICE_SWITCHES, SERVICE_FLAGS);
   }
 
   /**

@@ -51,6 +51,7 @@ public final class Launcher {
       Set.of(
           "validate",
           "preview",
+          "test",
           "broker",
           "postgres",
           "registry",
@@ -137,6 +138,7 @@ public final class Launcher {
         }
         case "validate" -> validate(loader, command);
         case "preview" -> Preview.run(loader, command, out, err);
+        case "test" -> FixtureRun.run(registry, loader, command, out, err);
         case "broker" -> Services.broker(command, out, err);
         case "postgres" -> Services.postgres(command, out, err);
         case "registry" -> Services.registry(command, out, err);

@@ -21,6 +21,8 @@ final class Usage {
         validate FILE   check a pipeline file and report every problem; starts nothing
         preview FILE    the first rows after a source or transform, and its dead letters
                         (--stage NAME, --rows N; default 10); writes nothing
+        test FILE       run the pipeline on its fixtures in each layer and compare the outputs
+                        with the expected files (--fixtures DIR, --update)
         batch FILE      run the pipeline once in the batch layer
         speed FILE      run the pipeline continuously in the speed layer (Ctrl-C stops it)
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
@@ -66,6 +68,28 @@ final class Usage {
           first N rows (default 10) after the source or transform NAME, then that stage's dead
           letters with their reasons. Writes nothing: to see what a cleaning step does before a
           run. Exit 0, 2 for a problem in the file or the command line, 1 when reading fails.
+          """,
+          "test",
+              """
+          usage: lambda test FILE [--fixtures DIR] [--update] [-Dkey=value ...]
+                             [--jars a.jar,b.jar]
+
+          Runs the pipeline on declared inputs in each of its layers (batch, then speed with an
+          available-now trigger), each in a temporary storage root, and compares its outputs
+          with expected files. DIR (default: fixtures/NAME beside FILE.conf) holds
+            input/SOURCE.EXT           a source's records: a files source reads it (or a folder
+                                       input/SOURCE/) in place; a kafka source reads its topic on
+                                       an embedded broker, one record per line, in one partition,
+                                       timestamped a second apart from 2026-01-01T00:00:00Z
+            expected/views/VIEW.csv    the view as the serving layer answers it
+            expected/sinks/SINK.csv    the rows the pipeline gives the sink
+            expected/dead-letters.csv  stage, position, reason and raw of each dead letter
+          Rows compare as sets (order aside), values as the serving layer writes them; a
+          difference prints the rows missing (-) and not expected (+). Sinks are captured: a test
+          writes to no database, topic or bucket. --update writes the expected files from the
+          batch layer's outputs (then the speed layer is compared with them).
+          Exit 0 when every output is as expected, 1 when one differs or a run fails, 2 for a
+          problem in the file, the fixtures or the command line.
           """,
           "batch",
               """

@@ -76,6 +76,7 @@ class LauncherTest {
             "postgres",
             "produce",
             "preview",
+            "test",
             "plugins",
             "help")) {
       Result result = lambda(verb, "--help");

@@ -81,7 +81,7 @@ class PluginJarsTest {
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
                 + " broker, help, ingest, plugins, postgres, preview, produce, published, registry,"
-                + " schedule, serve, speed, validate)\n");
+                + " schedule, serve, speed, test, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());

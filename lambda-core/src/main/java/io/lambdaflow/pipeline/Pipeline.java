@@ -119,6 +119,28 @@ public record Pipeline(
         effectiveConfig);
   }
 
+  /** This pipeline with other sinks and dead-letter sink: {@code lambda test} captures them. */
+  public Pipeline withSinks(List<SinkNode> otherSinks, SinkNode otherDeadLetter) {
+    return new Pipeline(
+        name,
+        layers,
+        storageRoot,
+        spark,
+        speed,
+        embeddedKafka,
+        embeddedPostgres,
+        embeddedS3,
+        sources,
+        transforms,
+        otherSinks,
+        otherDeadLetter,
+        views,
+        contract,
+        ingest,
+        schedule,
+        effectiveConfig);
+  }
+
   /** Opens the pipeline's view store ({@code store { type = ... }}) with {@code hadoop}. */
   public ViewStore openStore(Configuration hadoop) {
     PluginChoice<ViewStoreFactory> store = contract.store();
