@@ -43,7 +43,9 @@ record CommandLine(
           "--columns",
           "--stage",
           "--rows",
-          "--fixtures");
+          "--fixtures",
+          "--package",
+          "--dir");
 
   /** Switches (flags without a value) of the built-in verbs. */
   static final Set<String> SERVICE_SWITCHES = Set.of("--update");

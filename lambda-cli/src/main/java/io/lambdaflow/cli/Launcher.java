@@ -52,6 +52,7 @@ public final class Launcher {
           "validate",
           "preview",
           "test",
+          "init",
           "broker",
           "postgres",
           "registry",
@@ -139,6 +140,7 @@ public final class Launcher {
         case "validate" -> validate(loader, command);
         case "preview" -> Preview.run(loader, command, out, err);
         case "test" -> FixtureRun.run(registry, loader, command, out, err);
+        case "init" -> Scaffold.run(command, out, err);
         case "broker" -> Services.broker(command, out, err);
         case "postgres" -> Services.postgres(command, out, err);
         case "registry" -> Services.registry(command, out, err);

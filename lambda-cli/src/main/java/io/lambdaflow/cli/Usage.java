@@ -31,6 +31,8 @@ final class Usage {
         airflow FILE    write an Airflow DAG running the batch layer on schedule.cron
                         (--out dags/NAME.py; default: standard output)
         NAME FILE       run a layer plugin by name (lambda plugins lists the layers)
+        init NAME       a new Maven project for a custom pipeline: its own transform plugin,
+                        a pipeline file, a test with the test kit (--package P, --dir DIR)
         demo            the game-events example end to end on embedded services
         game-api        the game's web API: ingest conf/game-events.conf (port 5000)
         game-load       traffic for the game API, like ab for several hosts
@@ -90,6 +92,16 @@ final class Usage {
           batch layer's outputs (then the speed layer is compared with them).
           Exit 0 when every output is as expected, 1 when one differs or a run fails, 2 for a
           problem in the file, the fixtures or the command line.
+          """,
+          "init",
+              """
+          usage: lambda init NAME [--package com.example.name] [--dir NAME]
+
+          Creates a Maven project in DIR (default: ./NAME) for a custom pipeline built on this
+          version of lambdaflow: pom.xml importing lambdaflow-bom, a transform plugin (type =
+          mask) with its META-INF/services entry, NAME.conf using it on data/customers.csv, a
+          test written with the test kit, and a README. Then: cd NAME && mvn package, and
+          lambda batch NAME.conf --jars target/NAME-0.1.0-SNAPSHOT.jar.
           """,
           "batch",
               """

@@ -77,6 +77,7 @@ class LauncherTest {
             "produce",
             "preview",
             "test",
+            "init",
             "plugins",
             "help")) {
       Result result = lambda(verb, "--help");

@@ -80,7 +80,7 @@ class PluginJarsTest {
     assertThat(misspelt.err())
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
-                + " broker, help, ingest, plugins, postgres, preview, produce, published, registry,"
+                + " broker, help, ingest, init, plugins, postgres, preview, produce, published, registry,"
                 + " schedule, serve, speed, test, validate)\n");
 
     Result run =
