@@ -45,7 +45,13 @@ record CommandLine(
           "--rows",
           "--fixtures",
           "--package",
-          "--dir");
+          "--dir",
+          "--workers",
+          "--cores",
+          "--memory",
+          "--master",
+          "--deploy-mode",
+          "--layer");
 
   /** Switches (flags without a value) of the built-in verbs. */
   static final Set<String> SERVICE_SWITCHES = Set.of("--update");

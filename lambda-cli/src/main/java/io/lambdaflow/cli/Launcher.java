@@ -56,6 +56,9 @@ public final class Launcher {
           "broker",
           "postgres",
           "registry",
+          "cluster",
+          "package",
+          "submit",
           "produce",
           "airflow",
           "plugins",
@@ -144,6 +147,9 @@ public final class Launcher {
         case "broker" -> Services.broker(command, out, err);
         case "postgres" -> Services.postgres(command, out, err);
         case "registry" -> Services.registry(command, out, err);
+        case "cluster" -> Services.cluster(command, out, err);
+        case "package" -> Submit.pack(loader, command, out, err);
+        case "submit" -> Submit.submit(loader, command, out, err);
         case "produce" -> Producer.run(command, in, err);
         case "airflow" -> AirflowDag.command(loader, command, out, err);
         default -> throw new IllegalStateException("verb " + verb);

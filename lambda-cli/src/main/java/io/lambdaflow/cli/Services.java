@@ -3,12 +3,13 @@ package io.lambdaflow.cli;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.embedded.EmbeddedPostgres;
 import io.lambdaflow.embedded.EmbeddedRegistry;
+import io.lambdaflow.embedded.EmbeddedSparkCluster;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The verbs that run services rather than pipelines: {@code broker}, {@code postgres} and {@code
- * registry}.
+ * The verbs that run services rather than pipelines: {@code broker}, {@code postgres}, {@code
+ * registry} and {@code cluster}.
  */
 final class Services {
   private Services() {}
@@ -73,6 +74,43 @@ final class Services {
       Thread.currentThread().interrupt();
     }
     return Launcher.OK;
+  }
+
+  static int cluster(CommandLine command, PrintStream out, PrintStream err) {
+    int port;
+    int workers;
+    try {
+      port = Integer.parseInt(command.flag("--port", "7077"));
+      workers = Integer.parseInt(command.flag("--workers", "2"));
+    } catch (NumberFormatException e) {
+      err.println("lambda cluster: --port and --workers take whole numbers");
+      return Launcher.CONFIGURATION_ERROR;
+    }
+    EmbeddedSparkCluster cluster;
+    try {
+      cluster =
+          EmbeddedSparkCluster.start(
+              port,
+              workers,
+              Integer.parseInt(command.flag("--cores", "1")),
+              command.flag("--memory", "1g"),
+              io.lambdaflow.Lambdaflow.jvmFlags());
+    } catch (RuntimeException e) {
+      err.println("lambda cluster: " + e.getMessage());
+      return Launcher.RUNTIME_FAILURE;
+    }
+    CountDownLatch stopped = stopOnShutdown(cluster, "stop-embedded-spark");
+    out.println(
+        "Spark standalone cluster (embedded) at "
+            + cluster.masterUrl()
+            + ": a master and "
+            + workers
+            + " worker(s), each a JVM of Spark's own jars; web UI "
+            + cluster.webUrl()
+            + "; run a pipeline on it with: lambda submit FILE --master "
+            + cluster.masterUrl()
+            + "; Ctrl-C stops it");
+    return awaitStop(stopped);
   }
 
   static int postgres(CommandLine command, PrintStream out, PrintStream err) {

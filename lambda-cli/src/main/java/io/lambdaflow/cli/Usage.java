@@ -39,6 +39,11 @@ final class Usage {
         broker          run an embedded Kafka broker (KRaft) on 127.0.0.1:9092
         postgres        run an embedded PostgreSQL server on 127.0.0.1:5432
         registry        run an embedded schema registry (Confluent API) on 127.0.0.1:8081
+        cluster         run a Spark standalone cluster on this machine: a master on
+                        127.0.0.1:7077 and two workers (--workers N, --cores N, --memory 1g)
+        package FILE    an application jar for spark-submit (--out JAR, --jars ...)
+        submit FILE     run the batch or speed layer on a cluster through spark-submit
+                        (--master URL, --layer batch|speed, --deploy-mode client|cluster)
         produce         send a file's lines or records (csv, json, avro) to a Kafka topic
         plugins         list the plugins on the classpath: sources, transforms, sinks, layers,
                         serving engines and view stores, with their options
@@ -197,6 +202,37 @@ final class Usage {
           Confluent-compatible API) as a child process on 127.0.0.1 and prints its URL, for
           schema-registry-url in Kafka sources and sinks and for lambda produce --format avro.
           Schemas are kept in memory; Ctrl-C stops it.
+          """,
+          "cluster",
+              """
+          usage: lambda cluster [--port 7077] [--workers 2] [--cores 1] [--memory 1g]
+
+          Runs a real Spark standalone cluster on 127.0.0.1: a master and workers, each a JVM
+          of Spark's own jars (from lambda's classpath), executors in JVMs of their own. Prints
+          the master URL for lambda submit --master. Ctrl-C stops it and removes its folder.
+          """,
+          "package",
+              """
+          usage: lambda package FILE [--out JAR] [--jars a.jar,b.jar] [-Dkey=value ...]
+
+          Validates FILE and writes one jar (default: target/NAME-app.jar) that stock
+          spark-submit runs: spark-submit --master URL JAR batch|speed [-Dkey=value ...]. It
+          holds the framework, the plugins (--jars too, their service files merged) and the
+          libraries a cluster job uses, and FILE itself; it leaves out what a Spark installation
+          provides and what only bin/lambda's services and the serving layer use. Guava is
+          relocated (Spark distributions ship Guava 14; Guice needs 31+).
+          """,
+          "submit",
+              """
+          usage: lambda submit FILE|APP.jar --master URL [--layer batch|speed]
+                              [--deploy-mode client|cluster] [-Dkey=value ...] [--jars ...]
+
+          Packages FILE (as lambda package, into target/lambda-submit/) or takes an application
+          jar, and runs it on the cluster at URL (spark://, yarn, k8s://, local[*]) in the batch
+          layer (default) or the speed layer, through $SPARK_HOME/bin/spark-submit when SPARK_HOME
+          names a Spark installation, else Spark's SparkSubmit on lambda's own Spark jars. The
+          serving layer is not submitted: run lambda serve FILE beside the cluster. Ctrl-C or
+          SIGTERM stops a speed layer after its current micro-batch. Exit status: spark-submit's.
           """,
           "plugins",
               """

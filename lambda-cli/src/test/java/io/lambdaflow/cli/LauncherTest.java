@@ -78,6 +78,9 @@ class LauncherTest {
             "preview",
             "test",
             "init",
+            "cluster",
+            "package",
+            "submit",
             "plugins",
             "help")) {
       Result result = lambda(verb, "--help");

@@ -80,8 +80,9 @@ class PluginJarsTest {
     assertThat(misspelt.err())
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
-                + " broker, help, ingest, init, plugins, postgres, preview, produce, published, registry,"
-                + " schedule, serve, speed, test, validate)\n");
+                + " broker, cluster, help, ingest, init, package, plugins, postgres, preview,"
+                + " produce, published, registry, schedule, serve, speed, submit, test,"
+                + " validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());
