@@ -316,7 +316,8 @@ public final class Launcher {
       err.println(command.file() + ": " + e.getMessage());
       return Optional.empty();
     }
-    LOG.info(
+    LOG.info("pipeline '{}' from {}", pipeline.name(), command.file());
+    LOG.debug(
         "pipeline '{}' from {}, effective configuration (secrets redacted):\n{}",
         pipeline.name(),
         command.file(),

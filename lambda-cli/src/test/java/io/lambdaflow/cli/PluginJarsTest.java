@@ -111,7 +111,8 @@ class PluginJarsTest {
                 + ": 1 configuration problem:\n  "
                 + file
                 + ":6: serving.engine.type: unknown serving engine type 'audited' (known serving"
-                + " engine types: duckdb, spark)\n");
+                + " engine types: duckdb, spark); if a plugin jar provides it, add the jar with"
+                + " --jars\n");
     Path misspelt = dir.resolve("misspelt.conf");
     Files.writeString(misspelt, Files.readString(file).replace("audited", "audted"));
     Result typo = lambda("validate", misspelt.toString(), "--jars", jar.toString());

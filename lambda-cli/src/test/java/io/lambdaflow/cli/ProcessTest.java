@@ -111,7 +111,9 @@ class ProcessTest {
     Result without = lambda(tmp, "validate", "shout.conf");
     assertThat(without.status()).isEqualTo(2);
     assertThat(without.err())
-        .contains("shout.conf:4: transforms[0].type: unknown transform type 'shout'");
+        .contains(
+            "shout.conf:4: transforms[0].type: unknown transform type 'shout'",
+            "if a plugin jar provides it, add the jar with --jars");
 
     Result with = lambda(tmp, "batch", "shout.conf", "--jars", jar.toString());
     assertThat(with.status()).as(with.err()).isZero();

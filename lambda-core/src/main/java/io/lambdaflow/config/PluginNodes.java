@@ -306,15 +306,19 @@ final class PluginNodes {
       PluginKind kind, String name, ConfigValue at, String path, List<Problem> problems) {
     Optional<PluginFactory> factory = registry.find(kind, name);
     if (factory.isEmpty()) {
+      String message =
+          Suggestions.unknown(
+              kind.label() + " type",
+              name,
+              registry.all(kind).keySet(),
+              "known " + kind.label() + " types");
       problems.add(
           new Problem(
               Origins.describe(at.origin()),
               path,
-              Suggestions.unknown(
-                  kind.label() + " type",
-                  name,
-                  registry.all(kind).keySet(),
-                  "known " + kind.label() + " types")));
+              message.contains("did you mean")
+                  ? message
+                  : message + "; if a plugin jar provides it, add the jar with --jars"));
     }
     return factory;
   }

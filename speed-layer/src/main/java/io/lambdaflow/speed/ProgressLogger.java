@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs each micro-batch of a pipeline's queries at INFO: rows, rate, duration, lag behind Kafka.
+ * Logs each micro-batch of a pipeline's queries at INFO: the input rows it read (not what it wrote:
+ * the dead-letter query reads every record and writes only the bad ones), rate, duration, lag.
  */
 final class ProgressLogger extends StreamingQueryListener {
   private static final Logger LOG = LoggerFactory.getLogger(SpeedLayer.class);
@@ -43,7 +44,8 @@ final class ProgressLogger extends StreamingQueryListener {
     LOG.info(
         String.format(
             Locale.ROOT,
-            "%s batch %d: %,d rows in %,d ms (%,.0f rows/s), lag %,d offsets",
+            "query %s, micro-batch %d: read %,d input rows in %,d ms (%,.0f rows/s), lag %,d"
+                + " offsets",
             progress.name(),
             progress.batchId(),
             progress.numInputRows(),
