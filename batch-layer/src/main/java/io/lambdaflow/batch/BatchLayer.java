@@ -121,10 +121,18 @@ public final class BatchLayer {
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan plan = PipelinePlanner.plan(pipeline, spark, ExecutionMode.BATCH, hooks);
       SinkRejections rejections = new SinkRejections(spark, pipeline);
+      // Sinks that all replace their output: the dead letters replace theirs too, first, so that
+      // the rows the sinks' destinations refuse are added to this run's dead letters, not wiped.
+      boolean replacing = replacesEverything(pipeline);
+      if (replacing) {
+        plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, true));
+      }
       for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
         write(sink, plan.sinkInputs().get(sink.name()), runId, Optional.empty(), rejections);
       }
-      plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId));
+      if (!replacing) {
+        plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, false));
+      }
       // Counts of finished actions arrive within moments; one deadline for all of them, so a sink
       // that reports none (see RunMetrics) costs the run this much once, not once per count.
       Instant countsDeadline = Instant.now().plus(PATIENCE);
@@ -245,23 +253,57 @@ public final class BatchLayer {
     }
   }
 
+  /**
+   * Whether a run's dead letters replace the earlier runs': every batch sink replaces its output
+   * (mode = overwrite), and the dead-letter sink can replace. Runs of a pipeline with views append:
+   * each reads only what is new.
+   */
+  static boolean replacesEverything(Pipeline pipeline) {
+    List<SinkNode> sinks = pipeline.sinksIn(ExecutionMode.BATCH);
+    return !pipeline.hasViews()
+        && !sinks.isEmpty()
+        && sinks.stream().allMatch(s -> ((SupportsBatchWrite) s.spec()).replaces());
+  }
+
   void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters, String writeId) {
+    writeDeadLetters(pipeline, letters, writeId, false);
+  }
+
+  /** Writes the run's dead letters, in place of the earlier runs' when {@code replace}. */
+  void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters, String writeId, boolean replace) {
     List<Column> metrics = new ArrayList<>();
     for (SourceNode source : pipeline.sources()) {
       metrics.add(
           sum(when(col(DeadLetters.STAGE).equalTo(source.name()), 1L).otherwise(0L))
               .alias("rejected_" + source.name()));
     }
-    writeTo(
-        pipeline.deadLetter(),
+    Dataset<Row> observed =
         letters.observe(
-            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new)),
+            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new));
+    WriteContext context =
         new WriteContext(
             spark,
             pipeline.deadLetter().name(),
             ExecutionMode.BATCH,
             writeId,
-            Rejections.none(pipeline.deadLetter().name())));
+            Rejections.none(pipeline.deadLetter().name()));
+    if (replace) {
+      try {
+        if (((SupportsBatchWrite) pipeline.deadLetter().spec()).replaceBatch(observed, context)) {
+          return;
+        }
+      } catch (Exception | FSError e) { // Spark: checked exceptions undeclared
+        throw new PipelineRunException(
+            "sink '"
+                + pipeline.deadLetter().name()
+                + "' (type "
+                + pipeline.deadLetter().type()
+                + ") failed: "
+                + PipelineRunException.firstLine(e),
+            e);
+      }
+    }
+    writeTo(pipeline.deadLetter(), observed, context);
   }
 
   void commitSources(Pipeline pipeline) {

@@ -113,6 +113,29 @@ class BatchLayerTest {
   }
 
   @Test
+  void anOverwritingRunTwiceLeavesEachBadRecordOnceInTheDeadLetters() {
+    Pipeline overwriting = pipeline("sinks.good.mode = overwrite\n");
+    BatchLayer layer = new BatchLayer(TestSpark.session());
+
+    layer.run(overwriting);
+    RunSummary second = layer.run(overwriting);
+
+    assertThat(second.deadLetters()).isEqualTo(100);
+    assertThat(deadLetters().count()).isEqualTo(100);
+    assertThat(deadLetters().select("position").distinct().count()).isEqualTo(100);
+    assertThat(TestSpark.session().read().parquet(dir.resolve("good").toString()).count())
+        .isEqualTo(900);
+
+    // Appending sinks keep every run's rows, and the dead letters every run's records beside them.
+    layer.run(pipeline(""));
+    assertThat(deadLetters().count()).isEqualTo(200);
+  }
+
+  private Dataset<Row> deadLetters() {
+    return TestSpark.session().read().json(dir.resolve("root/dead-letters").toString());
+  }
+
+  @Test
   void severalSinksEachGetTheirCount() {
     RunSummary summary =
         new BatchLayer(TestSpark.session())

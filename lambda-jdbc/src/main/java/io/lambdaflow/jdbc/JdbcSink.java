@@ -41,6 +41,11 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   }
 
   @Override
+  public boolean replaces() {
+    return target.mode().equals("overwrite");
+  }
+
+  @Override
   public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
       throws TimeoutException {
     prepare(data);

@@ -61,6 +61,11 @@ public final class ConsoleSinkFactory implements SinkFactory {
     }
 
     @Override
+    public boolean replaces() {
+      return true; // it keeps nothing: each run's output stands alone
+    }
+
+    @Override
     public StreamingQuery startStream(Dataset<Row> data, StreamWriteContext context)
         throws TimeoutException {
       return context

@@ -46,6 +46,17 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
         staging -> write(data, "errorifexists", staging));
   }
 
+  @Override
+  public boolean replaces() {
+    return mode.equals("overwrite");
+  }
+
+  @Override
+  public boolean replaceBatch(Dataset<Row> data, WriteContext context) {
+    write(data, "overwrite", path);
+    return true;
+  }
+
   private void write(Dataset<Row> data, String saveMode, String target) {
     data.write()
         .format(format)
