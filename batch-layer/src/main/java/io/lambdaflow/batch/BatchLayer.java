@@ -180,7 +180,7 @@ public final class BatchLayer {
           runId,
           pipeline.name(),
           summary.totalIn(),
-          summary.totalOut(),
+          summary.recordsOut().size() == 1 ? summary.totalOut() : summary.recordsOut(),
           summary.deadLetters());
       return summary;
     } finally {

@@ -87,9 +87,14 @@ public record RunSummary(
     text.append(
         String.format(
             Locale.ROOT, "  records in    %12s  %s%n", count(totalIn()), detail(recordsIn)));
+    // Rows of different sinks do not add up to anything (a record may reach several sinks, and a
+    // sink may get aggregates): several sinks are counted each on its own.
     text.append(
         String.format(
-            Locale.ROOT, "  records out   %12s  %s%n", count(totalOut()), detail(recordsOut)));
+            Locale.ROOT,
+            "  records out   %12s  %s%n",
+            recordsOut.size() <= 1 ? count(totalOut()) : "per sink",
+            detail(recordsOut)));
     text.append(
         String.format(
             Locale.ROOT, "  dead letters  %,12d  (%s sink)%n", deadLetters, deadLetterSink));

@@ -149,6 +149,9 @@ class BatchLayerTest {
     // The even lines are the purchases, and none of them is malformed.
     assertThat(summary.recordsOut()).isEqualTo(Map.of("good", 900L, "purchases", 500L));
     assertThat(summary.deadLetters()).isEqualTo(100);
+    assertThat(summary.render())
+        .contains("records out       per sink  (good: 900, purchases: 500)\n")
+        .doesNotContain("1,400");
   }
 
   @Test
