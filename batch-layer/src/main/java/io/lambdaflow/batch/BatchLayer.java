@@ -82,9 +82,15 @@ public final class BatchLayer {
    * are recomputed and published with the new horizon.
    */
   public RunSummary run(Pipeline pipeline, RunOptions options) {
-    if (pipeline.hasViews()) {
-      return new ContractRun(this, spark, pipeline, options).run();
+    try (RunProgress progress = new RunProgress(spark, "of pipeline '" + pipeline.name() + "'")) {
+      return pipeline.hasViews()
+          ? new ContractRun(this, spark, pipeline, options).run()
+          : runOnce(pipeline, options);
     }
+  }
+
+  /** A run of a pipeline without views: every source whole, every sink written. */
+  private RunSummary runOnce(Pipeline pipeline, RunOptions options) {
     if (options.recompute()) {
       throw new PipelineRunException(
           "pipeline '"

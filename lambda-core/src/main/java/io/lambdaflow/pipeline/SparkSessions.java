@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 public final class SparkSessions {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
 
+  private static final String PROGRESS_BAR = "spark.ui.showConsoleProgress";
+
   private SparkSessions() {}
 
   /**
@@ -58,6 +60,11 @@ public final class SparkSessions {
     if (System.getProperty("spark.master") == null) {
       // spark-submit passes its --master as this property; the pipeline's master is for bin/lambda.
       builder = builder.master(pipeline.spark().master());
+    }
+    if (System.console() != null && !pipeline.spark().conf().containsKey(PROGRESS_BAR)) {
+      // On a terminal, Spark's live progress bar for long jobs ([Stage 3: ===> (12 + 2) / 40]);
+      // never in a log file.
+      builder = builder.config(PROGRESS_BAR, "true");
     }
     pipeline.spark().conf().forEach(builder::config);
     if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
