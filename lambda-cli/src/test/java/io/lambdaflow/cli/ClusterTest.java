@@ -3,6 +3,7 @@ package io.lambdaflow.cli;
 import static io.lambdaflow.cli.LauncherTest.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lambdaflow.Lambdaflow;
 import io.lambdaflow.embedded.EmbeddedKafka;
@@ -87,7 +88,11 @@ class ClusterTest {
     }
 
     LauncherTest.Result batch =
-        lambda("submit", app.toString(), "--master", cluster.masterUrl(), "--layer", "batch");
+        assertTimeoutPreemptively(
+            Duration.ofMinutes(5),
+            () ->
+                lambda(
+                    "submit", app.toString(), "--master", cluster.masterUrl(), "--layer", "batch"));
     assertThat(batch.status()).as("batch on the cluster: " + batch.out() + batch.err()).isZero();
     LauncherTest.Result local =
         lambda("batch", conf.toString(), "-Dstorage-root=" + dir.resolve("local"));
