@@ -47,7 +47,7 @@ final class CapturedSinks implements SupportsBatchWrite, SupportsStreamWrite {
         sink.input(),
         new CapturedSinks(folder.resolve(sink.name()), sink.outputMode().equals("complete")),
         sink.outputMode(),
-        sink.trigger(),
+        "", // the run's trigger (available-now), not the sink's own interval
         sink.layers());
   }
 

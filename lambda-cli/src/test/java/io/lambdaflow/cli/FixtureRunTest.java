@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code lambda test}: the game-events pipeline on its shipped fixtures, in both layers. */
 class FixtureRunTest {
@@ -50,9 +52,10 @@ class FixtureRunTest {
     assertThat(testFolders()).isEqualTo(before);
   }
 
-  @Test
-  void theWordCountFixturesPassInBothLayers() {
-    LauncherTest.Result result = lambda("test", "../conf/wordcount.conf");
+  @ParameterizedTest
+  @ValueSource(strings = {"wordcount", "pinterest"})
+  void theOtherExamplesFixturesPassInBothLayers(String example) {
+    LauncherTest.Result result = lambda("test", "../conf/" + example + ".conf");
 
     assertThat(result.status()).as(result.out() + result.err()).isZero();
     assertThat(result.out()).endsWith("lambda test: all 6 output(s) as expected\n");
@@ -100,7 +103,7 @@ class FixtureRunTest {
     assertThat(result.status()).isEqualTo(Launcher.RUNTIME_FAILURE);
     assertThat(result.out())
         .contains(
-            "  FAIL "
+            "FAIL "
                 + dir.resolve("expected/views/renamed.csv")
                 + ": the pipeline has no such output\n")
         .endsWith("lambda test: 1 of 4 output(s) differ\n");
