@@ -53,7 +53,7 @@ class FixtureRunTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"wordcount", "pinterest"})
+  @ValueSource(strings = {"wordcount", "pinterest", "gtfs"})
   void theOtherExamplesFixturesPassInBothLayers(String example) {
     LauncherTest.Result result = lambda("test", "../conf/" + example + ".conf");
 
