@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * What a Spark installation provides: the jars of Spark SQL and Hive support as a distribution
@@ -21,6 +21,10 @@ import java.util.TreeSet;
  */
 public final class SparkJars {
   private static final List<String> FILES = load();
+
+  /** The artifact names of Spark's jars: {@code spark-core_2.12}, {@code guava}, ... */
+  private static final Set<String> NAMES =
+      FILES.stream().map(SparkJars::artifact).collect(Collectors.toUnmodifiableSet());
 
   private SparkJars() {}
 
@@ -39,22 +43,9 @@ public final class SparkJars {
     }
   }
 
-  /** The file names of Spark's jars: {@code spark-core_2.12-3.5.7.jar}, ... */
-  public static List<String> files() {
-    return FILES;
-  }
-
-  /** The artifact names of Spark's jars: {@code spark-core_2.12}, {@code guava}, ... */
-  public static Set<String> names() {
-    Set<String> names = new TreeSet<>();
-    FILES.forEach(f -> names.add(artifact(f)));
-    return names;
-  }
-
   /** Whether Spark ships {@code jar}: the same file, or another version of its artifact. */
   public static boolean provides(Path jar) {
-    String file = jar.getFileName().toString();
-    return FILES.contains(file) || names().contains(artifact(file));
+    return NAMES.contains(artifact(jar.getFileName().toString()));
   }
 
   /**
@@ -65,7 +56,7 @@ public final class SparkJars {
   }
 
   /** The jars of this JVM's classpath. */
-  public static List<Path> classpath() {
+  private static List<Path> classpath() {
     List<Path> jars = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (entry.endsWith(".jar")) {
