@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
@@ -166,6 +167,8 @@ public final class BatchLayer {
         }
         recordsOut.put(sink.name(), refusedLeftOut(written, rejections.count(sink.name())));
       }
+      ExpectationCounts expectations = new ExpectationCounts(pipeline);
+      metrics.countExpectations(plan, expectations, countsDeadline);
 
       RunSummary summary =
           new RunSummary(
@@ -178,7 +181,9 @@ public final class BatchLayer {
               (plan.deadLetters().isPresent() ? records(deadLetters) : 0) + rejections.total(),
               pipeline.deadLetter().type(),
               0,
-              Map.of());
+              Map.of(),
+              expectations.counts(),
+              expectations.dropped());
       commitSources(pipeline);
       saveSummary(pipeline, summary);
       LOG.info(
@@ -338,6 +343,10 @@ public final class BatchLayer {
     node.set("recordsIn", json.valueToTree(summary.recordsIn()));
     node.set("recordsOut", json.valueToTree(summary.recordsOut()));
     node.put("deadLetters", summary.deadLetters());
+    if (!summary.expectations().isEmpty()) {
+      node.set("expectations", json.valueToTree(summary.expectations()));
+      node.put("dropped", summary.dropped());
+    }
     if (!summary.viewRows().isEmpty()) {
       node.put("published", summary.published());
       node.set("viewRows", json.valueToTree(summary.viewRows()));

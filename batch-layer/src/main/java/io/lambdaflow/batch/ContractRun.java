@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
@@ -100,6 +101,7 @@ final class ContractRun {
     Map<String, Long> recordsIn = new LinkedHashMap<>();
     Map<String, Long> recordsOut = new LinkedHashMap<>();
     long deadLetters = 0;
+    ExpectationCounts expectations = new ExpectationCounts(pipeline);
     if (options.recompute()) {
       if (last.run() == 0) {
         throw new PipelineRunException(
@@ -150,7 +152,7 @@ final class ContractRun {
       }
       // Every source's horizon, changed or not: a re-run of this number reads exactly this input.
       horizons.forEach((source, horizon) -> master.pin(source, run, horizon));
-      deadLetters = ingest(last, horizons, changed, run, recordsIn, recordsOut);
+      deadLetters = ingest(last, horizons, changed, run, recordsIn, recordsOut, expectations);
     }
 
     Published published = recomputeViews(run, runId, horizons);
@@ -174,14 +176,16 @@ final class ContractRun {
             deadLetters,
             pipeline.deadLetter().type(),
             run,
-            viewRows(published));
+            viewRows(published),
+            expectations.counts(),
+            expectations.dropped());
     layer.saveSummary(pipeline, summary);
     return summary;
   }
 
   /**
    * Steps 2 and 3: appends new records to the master dataset and writes sinks and dead letters for
-   * them. Returns the dead-letter count.
+   * them. Returns the dead-letter count; adds what expectations counted to {@code expectations}.
    */
   private long ingest(
       Published last,
@@ -189,7 +193,8 @@ final class ContractRun {
       Set<String> changed,
       long run,
       Map<String, Long> recordsIn,
-      Map<String, Long> recordsOut) {
+      Map<String, Long> recordsOut,
+      ExpectationCounts expectations) {
     List<Dataset<Row>> reused = new ArrayList<>();
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan fresh =
@@ -279,6 +284,7 @@ final class ContractRun {
                 BatchLayer.records(metrics.await(BatchLayer.outputMetric(sink.name()), deadline)),
                 rejections.count(sink.name())));
       }
+      metrics.countExpectations(slice, expectations, deadline);
       return (letters.isPresent() ? BatchLayer.records(rejected) : 0) + rejections.total();
     } finally {
       reused.forEach(Dataset::unpersist);
@@ -318,7 +324,7 @@ final class ContractRun {
     Map<String, Published.BatchView> views = new LinkedHashMap<>();
     for (ViewNode view : pipeline.views()) {
       Dataset<Row> batchView =
-          ViewQueries.batchView(view, ViewQueries.rows(view, all.outputs().get(view.input())));
+          ViewQueries.batchView(view, ViewQueries.rows(view, all.viewInput(view)));
       Path target = store.batchView(view.name(), run);
       try {
         batchView.write().mode("overwrite").parquet(target.toString());

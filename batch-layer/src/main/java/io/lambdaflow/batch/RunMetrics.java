@@ -2,6 +2,9 @@ package io.lambdaflow.batch;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.pipeline.ExpectationCounts;
+import io.lambdaflow.pipeline.Expectations;
+import io.lambdaflow.pipeline.PipelinePlanner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,6 +21,8 @@ import org.apache.spark.sql.util.QueryExecutionListener;
  * (Spark's V1 Kafka and JDBC writers do) reports nothing, and its count is then unknown.
  */
 final class RunMetrics implements QueryExecutionListener, AutoCloseable {
+  private static final long PATIENCE_MILLIS = 10_000;
+
   private final SparkSession spark;
   private final Map<String, Row> received = new ConcurrentHashMap<>();
 
@@ -63,6 +68,30 @@ final class RunMetrics implements QueryExecutionListener, AutoCloseable {
       }
     }
     return Optional.of(received.get(name));
+  }
+
+  /**
+   * Adds what {@code plan}'s expectations counted in this run to {@code counts}. A stage no write
+   * of the run read (one only views read, say) is counted in a pass of its own.
+   */
+  void countExpectations(PipelinePlanner.Plan plan, ExpectationCounts counts, Instant deadline) {
+    if (plan.checks().isEmpty()) {
+      return;
+    }
+    try {
+      // Every finished action's metrics delivered: a stage missing now was read by none.
+      spark.sparkContext().listenerBus().waitUntilEmpty(PATIENCE_MILLIS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // A busy bus: what has not come by now is counted again below; the first count stays.
+    }
+    for (Expectations.Check check : plan.checks()) {
+      Optional<Row> observed = await(check.metric(), Instant.now());
+      if (observed.isEmpty()) {
+        check.kept().count();
+        observed = await(check.metric(), deadline);
+      }
+      observed.ifPresent(row -> counts.add(check.stage(), row));
+    }
   }
 
   @Override

@@ -2,8 +2,10 @@ package io.lambdaflow.batch;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.pipeline.ExpectationCounts;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,6 +25,8 @@ import java.util.stream.Collectors;
  * @param published for pipelines with views: the run number this run published (0 when it found
  *     nothing new and published nothing)
  * @param viewRows for pipelines with views: the rows of each batch view as published
+ * @param expectations the records that failed each data-quality expectation of the pipeline
+ * @param dropped the records its {@code drop} expectations left out
  */
 public record RunSummary(
     String pipeline,
@@ -34,10 +38,39 @@ public record RunSummary(
     long deadLetters,
     String deadLetterSink,
     long published,
-    Map<String, Long> viewRows) {
+    Map<String, Long> viewRows,
+    List<ExpectationCounts.Count> expectations,
+    long dropped) {
 
   /** A count Spark did not report. */
   public static final long UNKNOWN = -1;
+
+  /** A summary of a run of a pipeline without expectations. */
+  public RunSummary(
+      String pipeline,
+      String runId,
+      Instant startedAt,
+      Duration duration,
+      Map<String, Long> recordsIn,
+      Map<String, Long> recordsOut,
+      long deadLetters,
+      String deadLetterSink,
+      long published,
+      Map<String, Long> viewRows) {
+    this(
+        pipeline,
+        runId,
+        startedAt,
+        duration,
+        recordsIn,
+        recordsOut,
+        deadLetters,
+        deadLetterSink,
+        published,
+        viewRows,
+        List.of(),
+        0);
+  }
 
   public RunSummary {
     requireNonNull(pipeline, "pipeline is null");
@@ -48,6 +81,7 @@ public record RunSummary(
     recordsOut = Map.copyOf(recordsOut);
     requireNonNull(deadLetterSink, "deadLetterSink is null");
     viewRows = Map.copyOf(viewRows);
+    expectations = List.copyOf(expectations);
   }
 
   /** Records read by all sources; {@link #UNKNOWN} if any source's count is unknown. */
@@ -67,11 +101,12 @@ public record RunSummary(
   }
 
   /**
-   * Records neither written nor rejected: dropped on purpose by a filter, merged by a dedupe or an
-   * aggregation. Only meaningful for one source and one sink; multiplied by explode.
+   * Records neither written, rejected nor dropped by an expectation: dropped on purpose by a
+   * filter, merged by a dedupe or an aggregation. Only meaningful for one source and one sink;
+   * multiplied by explode.
    */
   public long filteredOut() {
-    return totalIn() - totalOut() - deadLetters;
+    return totalIn() - totalOut() - deadLetters - dropped;
   }
 
   /** The summary as printed at the end of a run. */
@@ -98,6 +133,17 @@ public record RunSummary(
     text.append(
         String.format(
             Locale.ROOT, "  dead letters  %,12d  (%s sink)%n", deadLetters, deadLetterSink));
+    if (!expectations.isEmpty()) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "  expectations  %s%n",
+              expectations.stream()
+                  .map(ExpectationCounts.Count::render)
+                  .collect(Collectors.joining(", "))));
+      text.append(
+          String.format(Locale.ROOT, "  dropped       %,12d  (by expectations)%n", dropped));
+    }
     if (!viewRows.isEmpty()) {
       text.append(
           published == 0
@@ -115,13 +161,23 @@ public record RunSummary(
         && totalOut() != UNKNOWN) {
       text.append(String.format(Locale.ROOT, "  filtered out  %,12d%n", filteredOut()));
       text.append(
-          String.format(
-              Locale.ROOT,
-              "  in = out + dead letters + filtered out: %,d = %,d + %,d + %,d%n",
-              totalIn(),
-              totalOut(),
-              deadLetters,
-              filteredOut()));
+          expectations.isEmpty()
+              ? String.format(
+                  Locale.ROOT,
+                  "  in = out + dead letters + filtered out: %,d = %,d + %,d + %,d%n",
+                  totalIn(),
+                  totalOut(),
+                  deadLetters,
+                  filteredOut())
+              : String.format(
+                  Locale.ROOT,
+                  "  in = out + dead letters + dropped + filtered out: %,d = %,d + %,d + %,d +"
+                      + " %,d%n",
+                  totalIn(),
+                  totalOut(),
+                  deadLetters,
+                  dropped,
+                  filteredOut()));
     }
     return text.toString();
   }

@@ -6,6 +6,7 @@ import static io.lambdaflow.testkit.TestPipelines.writeLines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.testkit.TestSpark;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -52,6 +54,10 @@ class BatchLayerTest {
   }
 
   private Pipeline pipeline(String extra) {
+    return pipeline("[]", extra);
+  }
+
+  private Pipeline pipeline(String expectations, String extra) {
     Path input = writeLines(dir.resolve("events/events.jsonl"), events());
     return batch(
         "name = thousand\nlayers = [batch]\nstorage-root = "
@@ -61,7 +67,9 @@ class BatchLayerTest {
             + quoted(input.getParent())
             + " } }\n"
             + "transforms = [ { type = parse-json, schema = \"event_type STRING, Host STRING, amount INT\","
-            + " required = [event_type] } ]\n"
+            + " required = [event_type], expect = "
+            + expectations
+            + " } ]\n"
             + "sinks { good { type = files, format = parquet, path = "
             + quoted(dir.resolve("good"))
             + " } }\n"
@@ -174,5 +182,84 @@ class BatchLayerTest {
     try (Stream<Path> runs = Files.list(dir.resolve("root/runs"))) {
       assertThat(runs).hasSize(2);
     }
+  }
+
+  /** A warn, a drop and a quarantine expectation on the parsed events (see {@link #events}). */
+  private static final String EXPECTATIONS =
+      "[ { name = not_user0, condition = \"Host <> 'user0.example.com'\" },\n"
+          + "  { name = small, condition = \"amount < 5\", on-failure = drop },\n"
+          + "  { name = purchases_only, condition = \"event_type = 'purchase_sword'\","
+          + " on-failure = quarantine } ]";
+
+  @Test
+  void expectationsWarnDropAndQuarantineAndTheCountsAddUp() {
+    long notUser0 = 0;
+    long small = 0;
+    long dropped = 0;
+    long quarantined = 0;
+    long kept = 0;
+    for (int i = 0; i < 1000; i++) {
+      if (i % 40 == 9 || i % 40 == 19 || i % 40 == 29 || i % 40 == 39) {
+        continue; // malformed: dead letters of the parser
+      }
+      notUser0 += i % 3 == 0 ? 1 : 0;
+      small += i % 7 >= 5 ? 1 : 0;
+      if (i % 2 == 1) {
+        quarantined++; // a quarantined record that also fails 'small' is quarantined, not dropped
+      } else if (i % 7 >= 5) {
+        dropped++;
+      } else {
+        kept++;
+      }
+    }
+    RunSummary summary = new BatchLayer(TestSpark.session()).run(pipeline(EXPECTATIONS, ""));
+
+    Dataset<Row> good = TestSpark.session().read().parquet(dir.resolve("good").toString());
+    assertThat(good.count()).isEqualTo(kept);
+    assertThat(good.where("amount >= 5 OR event_type <> 'purchase_sword'").count()).isZero();
+    assertThat(good.where("Host = 'user0.example.com'").count()).isPositive(); // warn keeps them
+    Dataset<Row> letters =
+        TestSpark.session()
+            .read()
+            .json(dir.resolve("root/dead-letters").toString())
+            .where(
+                "reason = \"expectation 'purchases_only' failed: event_type = 'purchase_sword'\"");
+    assertThat(letters.count()).isEqualTo(quarantined);
+    Row letter = letters.first();
+    assertThat(letter.<String>getAs("stage")).isEqualTo("parse_json_1");
+    assertThat(letter.<String>getAs("position")).matches(".*/events/events\\.jsonl@\\d+");
+    assertThat(letter.<String>getAs("raw")).startsWith("{\"event_type\":\"default\",\"Host\":");
+
+    assertThat(summary.expectations())
+        .extracting(ExpectationCounts.Count::render)
+        .containsExactly(
+            String.format(Locale.ROOT, "parse_json_1.not_user0 (warn): %,d", notUser0),
+            String.format(Locale.ROOT, "parse_json_1.small (drop): %,d", small),
+            String.format(
+                Locale.ROOT, "parse_json_1.purchases_only (quarantine): %,d", quarantined));
+    assertThat(summary.dropped()).isEqualTo(dropped);
+    assertThat(summary.deadLetters()).isEqualTo(100 + quarantined);
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("good", kept));
+    assertThat(summary.render())
+        .contains(
+            String.format(
+                Locale.ROOT,
+                "in = out + dead letters + dropped + filtered out: 1,000 = %,d + %,d + %,d + 0",
+                kept,
+                100 + quarantined,
+                dropped));
+  }
+
+  @Test
+  void aFailingExpectationStopsTheRunNamingItAndTheRecord() {
+    Pipeline pipeline =
+        pipeline("[ { name = below_six, condition = \"amount < 6\", on-failure = fail } ]", "");
+    assertThatThrownBy(() -> new BatchLayer(TestSpark.session()).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessageMatching(
+            "sink 'good' \\(type files\\) failed: data-quality expectation 'below_six' of"
+                + " 'parse_json_1' failed \\(on-failure = fail\\): amount < 6; record"
+                + " \\{\"event_type\":\"[a-z_]+\",\"Host\":\"user\\d.example.com\",\"amount\":6\\}");
+    assertThat(Files.exists(dir.resolve("good/_SUCCESS"))).isFalse();
   }
 }

@@ -27,7 +27,8 @@ import java.util.Set;
  * its own), declared for the graph checks, and its plugin instantiated.
  */
 final class TransformSection {
-  private static final Set<String> TRANSFORM_RESERVED = Set.of("type", "name", "input", "inputs");
+  private static final Set<String> TRANSFORM_RESERVED =
+      Set.of("type", "name", "input", "inputs", ExpectSection.KEY);
 
   private final PluginNodes nodes;
 
@@ -113,13 +114,17 @@ final class TransformSection {
               problems,
               secretPaths,
               TransformFactory::create);
+      List<io.lambdaflow.pipeline.Expectation> expectations =
+          ExpectSection.expectations(
+              object.get().get(ExpectSection.KEY), transformName, path, problems);
       if (transform.isPresent() && !inputs.isEmpty()) {
         transforms.add(
             new TransformNode(
                 transformName,
                 transform.get().factory().name(),
                 inputs,
-                transform.get().created()));
+                transform.get().created(),
+                expectations));
       }
     }
     return transforms;

@@ -81,7 +81,13 @@ final class ViewSection {
       String where = Origins.describe(object.get().origin());
       Optional<PluginConfig> bound =
           OptionBinder.bind(
-              viewName, "a view", VIEW_OPTIONS, object.get(), path, Set.of(), problems);
+              viewName,
+              "a view",
+              VIEW_OPTIONS,
+              object.get(),
+              path,
+              Set.of(ExpectSection.KEY),
+              problems);
       if (bound.isEmpty()) {
         continue;
       }
@@ -176,7 +182,9 @@ final class ViewSection {
               config.find(VIEW_FILTER),
               aggregate ? List.of() : config.get(VIEW_COLUMNS),
               aggregate ? config.get(VIEW_GROUP_BY) : config.get(VIEW_KEY),
-              measures));
+              measures,
+              ExpectSection.expectations(
+                  object.get().get(ExpectSection.KEY), viewName, path, problems)));
     }
     return views;
   }

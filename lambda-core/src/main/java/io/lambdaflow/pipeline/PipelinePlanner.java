@@ -62,17 +62,35 @@ public final class PipelinePlanner {
    * @param sinkInputs the dataset each sink writes, by sink name, metadata columns included
    * @param deadLetters every transform's rejected records in the dead-letter shape, if any
    *     transform can reject
-   * @param outputs every source's and transform's output, by name, metadata columns included
+   * @param outputs every source's and transform's output, by name, metadata columns included; and
+   *     for a view with expectations, the records it keeps, under {@link #viewInput}
+   * @param checks the expectations of every transform and view that declares some, as planned
    */
   public record Plan(
       Map<String, Dataset<Row>> sinkInputs,
       Optional<Dataset<Row>> deadLetters,
-      Map<String, Dataset<Row>> outputs) {
+      Map<String, Dataset<Row>> outputs,
+      List<Expectations.Check> checks) {
     public Plan {
       sinkInputs = Map.copyOf(sinkInputs);
       outputs = Map.copyOf(outputs);
       requireNonNull(deadLetters, "deadLetters is null");
+      checks = List.copyOf(checks);
     }
+
+    /** What {@code view} reads: its input, less what its expectations leave out. */
+    public Dataset<Row> viewInput(ViewNode view) {
+      return outputs.get(inputOf(view));
+    }
+  }
+
+  /**
+   * The name under which {@link Plan#outputs} holds what {@code view} reads: its input's name, or
+   * for a view with expectations, its own input of the records they keep. Views of one such name
+   * can share one read of it.
+   */
+  public static String inputOf(ViewNode view) {
+    return view.expectations().isEmpty() ? view.input() : "view." + view.name();
   }
 
   private PipelinePlanner() {}
@@ -81,6 +99,8 @@ public final class PipelinePlanner {
   public static Plan plan(Pipeline pipeline, SparkSession spark, ExecutionMode mode, Hooks hooks) {
     Map<String, Dataset<Row>> datasets = new LinkedHashMap<>();
     List<Dataset<Row>> rejected = new ArrayList<>();
+    List<Expectations.Check> checks = new ArrayList<>();
+    long planNumber = Expectations.nextPlan();
     for (SourceNode source : pipeline.sources()) {
       SourceContext context = new SourceContext(source.name(), spark, mode, hooks, true);
       Dataset<Row> data;
@@ -132,9 +152,30 @@ public final class PipelinePlanner {
                 + PipelineRunException.firstLine(e),
             e);
       }
-      datasets.put(node.name(), output);
       for (Dataset<Row> letters : context.deadLetters) {
         rejected.add(toDeadLetters(pipeline.name(), node.name(), letters));
+      }
+      if (!node.expectations().isEmpty()) {
+        Expectations.Check check =
+            Expectations.apply(node.name(), node.expectations(), output, planNumber);
+        check
+            .quarantined()
+            .ifPresent(q -> rejected.add(toDeadLetters(pipeline.name(), node.name(), q)));
+        checks.add(check);
+        output = check.kept();
+      }
+      datasets.put(node.name(), output);
+    }
+    for (ViewNode view : pipeline.views()) {
+      Dataset<Row> input = datasets.get(view.input());
+      if (!view.expectations().isEmpty() && input != null) {
+        Expectations.Check check =
+            Expectations.apply(view.name(), view.expectations(), input, planNumber);
+        check
+            .quarantined()
+            .ifPresent(q -> rejected.add(toDeadLetters(pipeline.name(), view.name(), q)));
+        checks.add(check);
+        datasets.put(inputOf(view), check.kept());
       }
     }
     Map<String, Dataset<Row>> sinkInputs = new LinkedHashMap<>();
@@ -142,7 +183,7 @@ public final class PipelinePlanner {
       sinkInputs.put(sink.name(), datasets.get(sink.input()));
     }
     Optional<Dataset<Row>> deadLetters = rejected.stream().reduce(Dataset::unionByName);
-    return new Plan(sinkInputs, deadLetters, datasets);
+    return new Plan(sinkInputs, deadLetters, datasets, checks);
   }
 
   /**

@@ -17,9 +17,13 @@ public class PipelineRunException extends RuntimeException {
    * The first line of an exception's message, trimmed: Spark appends plans and stack-like detail
    * after it that would bury the point in a one-line error. A full disk or quota anywhere in the
    * causes of anything but a {@code PipelineRunException} (which has said it already) is named
-   * instead ({@link #storageFault}).
+   * instead ({@link #storageFault}), and a failed {@code fail} expectation by its own message.
    */
   public static String firstLine(Throwable e) {
+    Optional<String> expectation = Expectations.failure(e);
+    if (expectation.isPresent()) {
+      return expectation.get();
+    }
     Optional<String> storage =
         e instanceof PipelineRunException ? Optional.empty() : storageFault(e);
     if (storage.isPresent()) {

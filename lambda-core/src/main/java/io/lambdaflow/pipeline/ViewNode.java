@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param keys append views: the columns lookups may use (empty: any); aggregate views: the group-by
  *     columns
  * @param measures aggregate views: the measures, in declared order
+ * @param expectations what the records it reads should meet (checked before its filter)
  */
 public record ViewNode(
     String name,
@@ -26,7 +27,8 @@ public record ViewNode(
     Optional<String> filter,
     List<String> columns,
     List<String> keys,
-    List<Measure> measures) {
+    List<Measure> measures,
+    List<Expectation> expectations) {
 
   /** The kinds of view. */
   public enum Kind {
@@ -62,7 +64,20 @@ public record ViewNode(
     }
   }
 
+  /** A view without expectations. */
+  public ViewNode(
+      String name,
+      String input,
+      Kind kind,
+      Optional<String> filter,
+      List<String> columns,
+      List<String> keys,
+      List<Measure> measures) {
+    this(name, input, kind, filter, columns, keys, measures, List.of());
+  }
+
   public ViewNode {
+    expectations = List.copyOf(expectations);
     requireNonNull(name, "name is null");
     requireNonNull(input, "input is null");
     requireNonNull(kind, "kind is null");

@@ -3,6 +3,7 @@ package io.lambdaflow.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lambdaflow.pipeline.Expectation;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.spi.ExecutionMode;
 import java.nio.file.Files;
@@ -171,6 +172,57 @@ class PipelineLoaderTest {
     assertThat(problems).hasSize(1);
     assertThat(problems.get(0))
         .startsWith("p.conf:3: transforms[0].condition: expected a Spark SQL expression, ");
+  }
+
+  @Test
+  void expectationsAreCheckedWithFileAndLine() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [ { type = noop, expect = [
+              { name = positive, condition = "amount >", on-failure = quarantine }
+              { name = positive, condition = "amount > 0", on-failure = ignore }
+              { condition = "x > 1" }
+            ] } ]
+            sinks { out { type = out, path = x } }
+            views { v { type = append, expect = { name = x } } }
+            """
+                + DEAD_LETTER);
+
+    assertThat(problems)
+        .contains(
+            "p.conf:4: transforms[0].expect[0].condition: expected a Spark SQL expression,"
+                + " [PARSE_SYNTAX_ERROR] Syntax error at or near end of input.(line 1, pos 8)",
+            "p.conf:5: transforms[0].expect[1].on-failure: expected one of [warn, drop,"
+                + " quarantine, fail], got 'ignore'",
+            "p.conf:6: transforms[0].expect[2].name: missing required option 'name' (a string) of"
+                + " an expectation: The expectation's name.",
+            "p.conf:9: views.v.expect: expected a list of expectations, [ { name ="
+                + " positive_amount, condition = \"amount > 0\", on-failure = quarantine } ], got"
+                + " object");
+  }
+
+  @Test
+  void expectationsDefaultToWarnAndKeepTheirOrder() throws Exception {
+    Pipeline pipeline =
+        valid(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [ { type = noop, expect = [
+              { name = b, condition = "x > 1" }
+              { name = a, condition = "y IS NOT NULL", on-failure = fail }
+            ] } ]
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER,
+            Map.of());
+    assertThat(pipeline.transforms().get(0).expectations())
+        .containsExactly(
+            new Expectation("b", "x > 1", Expectation.Policy.WARN),
+            new Expectation("a", "y IS NOT NULL", Expectation.Policy.FAIL));
   }
 
   @Test

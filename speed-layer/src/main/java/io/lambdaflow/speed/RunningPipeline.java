@@ -1,5 +1,6 @@
 package io.lambdaflow.speed;
 
+import io.lambdaflow.pipeline.ExpectationCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,11 +21,12 @@ public final class RunningPipeline implements AutoCloseable {
   private final List<StreamingQuery> queries;
   private final ProgressLogger progress;
   private final Dimensions dimensions; // null: none
+  private final ExpectationListener expectations; // null: not counted
   private volatile boolean stopping;
 
   RunningPipeline(
       SparkSession spark, String pipeline, List<StreamingQuery> queries, ProgressLogger progress) {
-    this(spark, pipeline, queries, progress, null);
+    this(spark, pipeline, queries, progress, null, null);
   }
 
   RunningPipeline(
@@ -32,12 +34,23 @@ public final class RunningPipeline implements AutoCloseable {
       String pipeline,
       List<StreamingQuery> queries,
       ProgressLogger progress,
-      Dimensions dimensions) {
+      Dimensions dimensions,
+      ExpectationListener expectations) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.queries = List.copyOf(queries);
     this.progress = progress;
     this.dimensions = dimensions;
+    this.expectations = expectations;
+  }
+
+  /**
+   * The records that failed each data-quality expectation so far: since the speed layer started,
+   * across restarts ({@link SpeedLayer#run}), or since these queries started ({@link
+   * SpeedLayer#start}).
+   */
+  public ExpectationCounts expectations() {
+    return expectations.counts();
   }
 
   /** The running queries, one per sink and one for dead letters. */
@@ -97,6 +110,9 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     spark.streams().removeListener(progress);
+    if (expectations != null) {
+      expectations.close();
+    }
     if (dimensions != null) {
       spark.streams().removeListener(dimensions);
       dimensions.close();

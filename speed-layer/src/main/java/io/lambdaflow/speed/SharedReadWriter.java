@@ -36,16 +36,19 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
   private final SourceNode source;
   private final Map<String, SpeedViewsWriter> viewsByInput;
   private final Dimensions dimensions;
+  private final ExpectationListener expectations;
 
   SharedReadWriter(
       Pipeline pipeline,
       SourceNode source,
       Map<String, SpeedViewsWriter> viewsByInput,
-      Dimensions dimensions) {
+      Dimensions dimensions,
+      ExpectationListener expectations) {
     this.pipeline = pipeline;
     this.source = source;
     this.viewsByInput = Map.copyOf(viewsByInput);
     this.dimensions = dimensions;
+    this.expectations = expectations;
   }
 
   @Override
@@ -73,7 +76,13 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
     try {
       PipelinePlanner.Plan plan =
           PipelinePlanner.plan(pipeline, undecoded.sparkSession(), ExecutionMode.BATCH, hooks);
+      expectations.bounded(plan.checks());
       Optional<Dataset<Row>> deadLetters = plan.deadLetters();
+      if (plan.checks().stream().anyMatch(c -> c.quarantined().isPresent())) {
+        // The dead letters read the decoded records twice (what the source rejected, what an
+        // expectation quarantined): cached first, or one job would decode the micro-batch twice.
+        cached.forEach(Dataset::count);
+      }
       long letters = -1;
       if (deadLetters.isPresent() && !cached.isEmpty()) {
         // The first job fills the cache of decoded records and counts the rejected ones in the same

@@ -2,6 +2,7 @@ package io.lambdaflow.speed;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
@@ -59,8 +60,9 @@ public final class SpeedLayer {
    * @throws PipelineRunException when the queries cannot start at all
    */
   public SupervisedPipeline run(Pipeline pipeline) {
+    ExpectationCounts expectations = new ExpectationCounts(pipeline);
     return new SupervisedPipeline(
-        pipeline.name(), () -> start(pipeline), pipeline.speed().restart());
+        pipeline.name(), () -> start(pipeline, expectations), pipeline.speed().restart());
   }
 
   /**
@@ -70,8 +72,13 @@ public final class SpeedLayer {
    * @throws PipelineRunException naming the source, transform or sink that could not start
    */
   public RunningPipeline start(Pipeline pipeline) {
+    return start(pipeline, new ExpectationCounts(pipeline));
+  }
+
+  private RunningPipeline start(Pipeline pipeline, ExpectationCounts counts) {
     Dimensions dimensions = Dimensions.open(pipeline, spark);
     ProgressLogger progress = new ProgressLogger(pipeline.name());
+    ExpectationListener expectations = new ExpectationListener(spark, counts).register();
     List<StreamingQuery> queries = new ArrayList<>();
     try {
       PipelinePlanner.Plan plan =
@@ -85,6 +92,7 @@ public final class SpeedLayer {
                   return dimensions.dataset(source.name());
                 }
               });
+      expectations.streaming(plan.checks());
       spark.streams().addListener(progress);
       if (!dimensions.isEmpty()) {
         spark.streams().addListener(dimensions);
@@ -96,11 +104,15 @@ public final class SpeedLayer {
       ViewStore store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
       Map<String, List<ViewNode>> viewsByInput = new LinkedHashMap<>();
       for (ViewNode view : pipeline.views()) {
-        viewsByInput.computeIfAbsent(view.input(), i -> new ArrayList<>()).add(view);
+        viewsByInput
+            .computeIfAbsent(PipelinePlanner.inputOf(view), i -> new ArrayList<>())
+            .add(view);
       }
       Optional<Dataset<Row>> undecoded = sharedRead(pipeline);
       if (undecoded.isPresent()) {
-        queries.add(startShared(pipeline, undecoded.get(), viewsByInput, plan, store, dimensions));
+        queries.add(
+            startShared(
+                pipeline, undecoded.get(), viewsByInput, plan, store, dimensions, expectations));
       } else {
         for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
           queries.add(
@@ -115,6 +127,7 @@ public final class SpeedLayer {
       queries.forEach(SpeedLayer::stopQuietly);
       spark.streams().removeListener(progress);
       spark.streams().removeListener(dimensions);
+      expectations.close();
       dimensions.close();
       throw e;
     }
@@ -123,7 +136,7 @@ public final class SpeedLayer {
         pipeline.name(),
         queries.size(),
         pipeline.speed().checkpointRoot());
-    return new RunningPipeline(spark, pipeline.name(), queries, progress, dimensions);
+    return new RunningPipeline(spark, pipeline.name(), queries, progress, dimensions, expectations);
   }
 
   private StreamingQuery start(Pipeline pipeline, SinkNode sink, Dataset<Row> data) {
@@ -205,7 +218,8 @@ public final class SpeedLayer {
       Map<String, List<ViewNode>> viewsByInput,
       PipelinePlanner.Plan plan,
       ViewStore store,
-      Dimensions dimensions) {
+      Dimensions dimensions,
+      ExpectationListener expectations) {
     Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
     viewsByInput.forEach(
         (input, views) -> {
@@ -222,7 +236,8 @@ public final class SpeedLayer {
           .trigger(Triggers.parse(pipeline.speed().trigger()))
           .option("checkpointLocation", checkpoint)
           .foreachBatch(
-              new SharedReadWriter(pipeline, pipeline.facts().get(0), writers, dimensions))
+              new SharedReadWriter(
+                  pipeline, pipeline.facts().get(0), writers, dimensions, expectations))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(

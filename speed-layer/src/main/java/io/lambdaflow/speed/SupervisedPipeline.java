@@ -2,6 +2,7 @@ package io.lambdaflow.speed;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.pipeline.Expectations;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SpeedSettings;
 import java.time.Duration;
@@ -94,6 +95,13 @@ public final class SupervisedPipeline implements AutoCloseable {
         }
         boolean progressed = madeProgress(running);
         running.close();
+        Optional<String> expectation = Expectations.failure(failed.get());
+        if (expectation.isPresent()) {
+          // The data, not an outage: a restart would read the same record and fail again.
+          LOG.error("speed layer of '{}' stops: {}", pipeline, expectation.get());
+          failure = new PipelineRunException(expectation.get(), failed.get());
+          return;
+        }
         failures = progressed ? 1 : failures + 1;
         if (failures > policy.attempts()) {
           LOG.warn(

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.ExecutionMode;
@@ -304,5 +305,104 @@ class KafkaPipelinesTest {
         .contains(
             "user0.comcast.com {\"event_type\":\"purchase_sword\",\"Host\":\"user0.comcast.com\",\"n\":0}")
         .hasSize(5);
+  }
+
+  /** A warn, a drop and a quarantine expectation on the events of {@link #events}. */
+  private String expecting(String topic, String out, String root, String expectations) {
+    return pipeline(topic, out, "", root)
+        .replace(
+            "transforms = [ { type = filter, condition = \"event_type = 'purchase_sword'\" } ]",
+            "transforms = [ { type = filter, condition = \"n >= 0\", expect = "
+                + expectations
+                + " } ]");
+  }
+
+  private static final String EXPECTATIONS =
+      "[ { name = not_user0, condition = \"Host <> 'user0.comcast.com'\", on-failure = warn },"
+          + " { name = not_fifth, condition = \"n % 5 <> 0\", on-failure = drop },"
+          + " { name = purchases_only, condition = \"event_type = 'purchase_sword'\","
+          + " on-failure = quarantine } ]";
+
+  private long quarantinedIn(String root) {
+    return TestSpark.session()
+        .read()
+        .json(dir.resolve(root + "/dead-letters").toString())
+        .where("reason = \"expectation 'purchases_only' failed: event_type = 'purchase_sword'\"")
+        .where("stage = 'filter_1' AND position LIKE 'expected/%@%'")
+        .count();
+  }
+
+  @Test
+  void expectationsGiveTheSameRowsDeadLettersAndCountsInBothLayers() throws Exception {
+    kafka.createTopic("expected", 2);
+    produce("expected", events(0, 200));
+    // 180 parse (the 20 broken ones are odd): 80 are not purchases (quarantined); of the 100
+    // purchases, 20 have n % 10 == 0 (dropped), 80 are kept. Of the 180, 40 have n % 5 == 0 and
+    // 60 come from user0 (warned, kept).
+    RunSummary summary =
+        new BatchLayer(TestSpark.session())
+            .run(batch(expecting("expected", "batch-out", "root", EXPECTATIONS)));
+    List<String> counts =
+        List.of(
+            "filter_1.not_user0 (warn): 60",
+            "filter_1.not_fifth (drop): 40",
+            "filter_1.purchases_only (quarantine): 80");
+    assertThat(summary.expectations())
+        .extracting(ExpectationCounts.Count::render)
+        .containsExactlyElementsOf(counts);
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("out", 80L));
+    assertThat(summary.dropped()).isEqualTo(20);
+    assertThat(summary.deadLetters()).isEqualTo(20 + 80);
+    assertThat(quarantinedIn("root")).isEqualTo(80);
+
+    Pipeline speed =
+        loader()
+            .parse(
+                expecting("expected", "speed-out", "speed-root", EXPECTATIONS),
+                "speed.conf",
+                Map.of(),
+                Set.of(ExecutionMode.STREAMING));
+    try (RunningPipeline running = new SpeedLayer(TestSpark.session()).start(speed)) {
+      running.awaitTermination();
+      ExpectationCounts speedCounts = running.expectations();
+      assertThat(speedCounts.counts())
+          .extracting(ExpectationCounts.Count::render)
+          .containsExactlyElementsOf(counts);
+      assertThat(speedCounts.dropped()).isEqualTo(20);
+      assertThat(speedCounts.quarantined()).isEqualTo(80);
+    }
+    List<String> batchRows = rows("batch-out");
+    assertThat(batchRows).hasSize(80);
+    assertThat(rows("speed-out")).isEqualTo(batchRows);
+    assertThat(quarantinedIn("speed-root")).isEqualTo(80);
+  }
+
+  @Test
+  void aFailingExpectationStopsTheSpeedLayerWithoutRestarts() throws Exception {
+    kafka.createTopic("failing", 1);
+    produce("failing", events(0, 20));
+    Pipeline speed =
+        loader()
+            .parse(
+                expecting(
+                        "failing",
+                        "fail-out",
+                        "fail-root",
+                        "[ { name = small, condition = \"n < 12\", on-failure = fail } ]")
+                    + "speed.restart.attempts = 5\n",
+                "speed.conf",
+                Map.of(),
+                Set.of(ExecutionMode.STREAMING));
+    SupervisedPipeline running = new SpeedLayer(TestSpark.session()).run(speed);
+    try {
+      assertThatThrownBy(running::awaitTermination)
+          .isInstanceOf(PipelineRunException.class)
+          .hasMessage(
+              "data-quality expectation 'small' of 'filter_1' failed (on-failure = fail): n < 12;"
+                  + " record {\"key\":\"k2\",\"partition\":0,\"offset\":12,"
+                  + "\"event_type\":\"purchase_sword\",\"Host\":\"user0.comcast.com\",\"n\":12}");
+    } finally {
+      running.close();
+    }
   }
 }
