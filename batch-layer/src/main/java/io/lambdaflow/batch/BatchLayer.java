@@ -1,14 +1,12 @@
 package io.lambdaflow.batch;
 
 import static java.util.Objects.requireNonNull;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
@@ -16,7 +14,6 @@ import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.SinkNode;
 import io.lambdaflow.pipeline.SinkRejections;
 import io.lambdaflow.pipeline.SourceNode;
-import io.lambdaflow.spi.DeadLetters;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.ReadContext;
 import io.lambdaflow.spi.Rejections;
@@ -39,7 +36,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -148,12 +144,14 @@ public final class BatchLayer {
           plan.deadLetters().isPresent()
               ? metrics.await(DEAD_LETTERS, countsDeadline)
               : Optional.empty();
+      Map<String, Long> byStage =
+          new LinkedHashMap<>(
+              deadLetters.map(row -> DeadLetterStages.counts(pipeline, row)).orElse(Map.of()));
       Map<String, Long> recordsIn = new LinkedHashMap<>();
       for (SourceNode source : pipeline.sources()) {
         long read = records(metrics.await(inputMetric(source.name()), countsDeadline));
         // Records a source rejected while decoding were read too: count them in.
-        long rejected =
-            deadLetters.map(row -> row.<Long>getAs("rejected_" + source.name())).orElse(0L);
+        long rejected = byStage.getOrDefault(source.name(), 0L);
         recordsIn.put(source.name(), read == RunSummary.UNKNOWN ? read : read + rejected);
       }
       Map<String, Long> recordsOut = new LinkedHashMap<>();
@@ -166,6 +164,9 @@ public final class BatchLayer {
               sink.type());
         }
         recordsOut.put(sink.name(), refusedLeftOut(written, rejections.count(sink.name())));
+        if (rejections.count(sink.name()) > 0) {
+          byStage.merge(sink.name(), rejections.count(sink.name()), Long::sum);
+        }
       }
       ExpectationCounts expectations = new ExpectationCounts(pipeline);
       metrics.countExpectations(plan, expectations, countsDeadline);
@@ -183,7 +184,8 @@ public final class BatchLayer {
               0,
               Map.of(),
               expectations.counts(),
-              expectations.dropped());
+              expectations.dropped(),
+              byStage);
       commitSources(pipeline);
       saveSummary(pipeline, summary);
       LOG.info(
@@ -282,15 +284,9 @@ public final class BatchLayer {
 
   /** Writes the run's dead letters, in place of the earlier runs' when {@code replace}. */
   void writeDeadLetters(Pipeline pipeline, Dataset<Row> letters, String writeId, boolean replace) {
-    List<Column> metrics = new ArrayList<>();
-    for (SourceNode source : pipeline.sources()) {
-      metrics.add(
-          sum(when(col(DeadLetters.STAGE).equalTo(source.name()), 1L).otherwise(0L))
-              .alias("rejected_" + source.name()));
-    }
     Dataset<Row> observed =
         letters.observe(
-            DEAD_LETTERS, count(lit(1)).alias("records"), metrics.toArray(Column[]::new));
+            DEAD_LETTERS, count(lit(1)).alias("records"), DeadLetterStages.columns(pipeline));
     WriteContext context =
         new WriteContext(
             spark,
@@ -343,6 +339,7 @@ public final class BatchLayer {
     node.set("recordsIn", json.valueToTree(summary.recordsIn()));
     node.set("recordsOut", json.valueToTree(summary.recordsOut()));
     node.put("deadLetters", summary.deadLetters());
+    node.set("deadLettersByStage", json.valueToTree(summary.deadLettersByStage()));
     if (!summary.expectations().isEmpty()) {
       node.set("expectations", json.valueToTree(summary.expectations()));
       node.put("dropped", summary.dropped());

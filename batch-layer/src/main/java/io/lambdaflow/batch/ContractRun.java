@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
@@ -102,6 +103,7 @@ final class ContractRun {
     Map<String, Long> recordsOut = new LinkedHashMap<>();
     long deadLetters = 0;
     ExpectationCounts expectations = new ExpectationCounts(pipeline);
+    Map<String, Long> byStage = new LinkedHashMap<>();
     if (options.recompute()) {
       if (last.run() == 0) {
         throw new PipelineRunException(
@@ -152,7 +154,8 @@ final class ContractRun {
       }
       // Every source's horizon, changed or not: a re-run of this number reads exactly this input.
       horizons.forEach((source, horizon) -> master.pin(source, run, horizon));
-      deadLetters = ingest(last, horizons, changed, run, recordsIn, recordsOut, expectations);
+      deadLetters =
+          ingest(last, horizons, changed, run, recordsIn, recordsOut, expectations, byStage);
     }
 
     Published published = recomputeViews(run, runId, horizons);
@@ -178,14 +181,16 @@ final class ContractRun {
             run,
             viewRows(published),
             expectations.counts(),
-            expectations.dropped());
+            expectations.dropped(),
+            byStage);
     layer.saveSummary(pipeline, summary);
     return summary;
   }
 
   /**
    * Steps 2 and 3: appends new records to the master dataset and writes sinks and dead letters for
-   * them. Returns the dead-letter count; adds what expectations counted to {@code expectations}.
+   * them. Returns the dead-letter count; adds what expectations counted to {@code expectations} and
+   * the dead letters per stage to {@code byStage}.
    */
   private long ingest(
       Published last,
@@ -194,7 +199,8 @@ final class ContractRun {
       long run,
       Map<String, Long> recordsIn,
       Map<String, Long> recordsOut,
-      ExpectationCounts expectations) {
+      ExpectationCounts expectations,
+      Map<String, Long> byStage) {
     List<Dataset<Row>> reused = new ArrayList<>();
     try (RunMetrics metrics = new RunMetrics(spark)) {
       PipelinePlanner.Plan fresh =
@@ -269,12 +275,13 @@ final class ContractRun {
       Instant deadline = Instant.now().plus(BatchLayer.PATIENCE);
       Optional<Row> rejected =
           letters.isPresent() ? metrics.await(BatchLayer.DEAD_LETTERS, deadline) : Optional.empty();
+      rejected.ifPresent(row -> byStage.putAll(DeadLetterStages.counts(pipeline, row)));
       for (String source : sourceNames) {
         long read =
             changed.contains(source)
                 ? BatchLayer.records(metrics.await(BatchLayer.inputMetric(source), deadline))
                 : 0;
-        long decodeRejects = rejected.map(row -> row.<Long>getAs("rejected_" + source)).orElse(0L);
+        long decodeRejects = byStage.getOrDefault(source, 0L);
         recordsIn.put(source, read == RunSummary.UNKNOWN ? read : read + decodeRejects);
       }
       for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
@@ -283,6 +290,9 @@ final class ContractRun {
             BatchLayer.refusedLeftOut(
                 BatchLayer.records(metrics.await(BatchLayer.outputMetric(sink.name()), deadline)),
                 rejections.count(sink.name())));
+        if (rejections.count(sink.name()) > 0) {
+          byStage.merge(sink.name(), rejections.count(sink.name()), Long::sum);
+        }
       }
       metrics.countExpectations(slice, expectations, deadline);
       return (letters.isPresent() ? BatchLayer.records(rejected) : 0) + rejections.total();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.stream.Collectors;
  * @param viewRows for pipelines with views: the rows of each batch view as published
  * @param expectations the records that failed each data-quality expectation of the pipeline
  * @param dropped the records its {@code drop} expectations left out
+ * @param deadLettersByStage the dead letters per stage (source, transform, view, or the sink whose
+ *     destination refused them)
  */
 public record RunSummary(
     String pipeline,
@@ -40,7 +43,8 @@ public record RunSummary(
     long published,
     Map<String, Long> viewRows,
     List<ExpectationCounts.Count> expectations,
-    long dropped) {
+    long dropped,
+    Map<String, Long> deadLettersByStage) {
 
   /** A count Spark did not report. */
   public static final long UNKNOWN = -1;
@@ -69,7 +73,8 @@ public record RunSummary(
         published,
         viewRows,
         List.of(),
-        0);
+        0,
+        Map.of());
   }
 
   public RunSummary {
@@ -82,6 +87,8 @@ public record RunSummary(
     requireNonNull(deadLetterSink, "deadLetterSink is null");
     viewRows = Map.copyOf(viewRows);
     expectations = List.copyOf(expectations);
+    deadLettersByStage =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(deadLettersByStage));
   }
 
   /** Records read by all sources; {@link #UNKNOWN} if any source's count is unknown. */

@@ -141,6 +141,7 @@ final class Usage {
             GET  /views                       views with horizon, freshness and row counts
             GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
             POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
+            GET  /metrics                     Prometheus metrics (latency, view freshness, rows)
           The engine is a plugin (serving.engine; lambda plugins lists them; --engine NAME takes
           one with its default options): duckdb (default)
           answers from locally cached Parquet in milliseconds; spark runs Spark SQL, for views
@@ -148,7 +149,7 @@ final class Usage {
           """,
           "speed",
               """
-          usage: lambda speed FILE [-Dkey=value ...] [--jars a.jar,b.jar]
+          usage: lambda speed FILE [--metrics-port N] [-Dkey=value ...] [--jars a.jar,b.jar]
 
           Validates FILE, then runs the pipeline in the speed layer: one Structured Streaming
           query per sink (plus one for dead letters), each checkpointed under
@@ -156,6 +157,8 @@ final class Usage {
           logged per micro-batch. Ctrl-C or SIGTERM stops after the current micro-batch; running
           it again resumes from the checkpoints. With trigger = available-now it processes what is
           there and exits. Exit 0 on a clean stop, 2 for a configuration problem, 1 on failure.
+            --metrics-port N   Prometheus metrics at http://127.0.0.1:N/metrics (0: a free port;
+                               metrics.speed-port, metrics.host)
           """,
           "broker",
               """

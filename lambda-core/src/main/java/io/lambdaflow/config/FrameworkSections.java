@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import io.lambdaflow.pipeline.EmbeddedKafkaSettings;
 import io.lambdaflow.pipeline.EmbeddedPostgresSettings;
 import io.lambdaflow.pipeline.EmbeddedS3Settings;
+import io.lambdaflow.pipeline.MetricsSettings;
 import io.lambdaflow.pipeline.SparkSettings;
 import io.lambdaflow.pipeline.SpeedSettings;
 import io.lambdaflow.pipeline.Triggers;
@@ -20,10 +21,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code spark}, {@code speed}, {@code embedded-kafka} and {@code embedded-postgres} sections,
- * and speed triggers: bound like a plugin's options. Their defaults live only in {@code
- * reference.conf}, which every pipeline file is read over; each returns empty after adding a
- * problem for what is wrong.
+ * The {@code spark}, {@code speed}, {@code embedded-*} and {@code metrics} sections, and speed
+ * triggers: bound like a plugin's options. Their defaults live only in {@code reference.conf},
+ * which every pipeline file is read over; each returns empty after adding a problem for what is
+ * wrong.
  */
 final class FrameworkSections {
   private static final ConfigOption<String> SPARK_MASTER =
@@ -89,7 +90,50 @@ final class FrameworkSections {
   private static final Options EMBEDDED_S3 =
       Options.of(S3_ENABLED, S3_PORT, S3_BUCKETS, S3_ACCESS_KEY, S3_SECRET_KEY);
 
+  private static final ConfigOption<String> METRICS_HOST =
+      ConfigOption.required("host", OptionTypes.string(), "The address to bind.");
+  private static final ConfigOption<Integer> METRICS_SPEED_PORT =
+      ConfigOption.required(
+          "speed-port", OptionTypes.integer(), "The speed layer's port; 0 any, -1 none.");
+  private static final ConfigOption<Integer> METRICS_SCHEDULE_PORT =
+      ConfigOption.required(
+          "schedule-port", OptionTypes.integer(), "lambda schedule's port; 0 any, -1 none.");
+  private static final Options METRICS =
+      Options.of(METRICS_HOST, METRICS_SPEED_PORT, METRICS_SCHEDULE_PORT);
+
   private FrameworkSections() {}
+
+  static Optional<MetricsSettings> metrics(ConfigObject root, List<Problem> problems) {
+    Optional<ConfigObject> section = section(root, "metrics", "metrics", problems);
+    return section
+        .flatMap(
+            o ->
+                OptionBinder.bind(
+                    "metrics", "the metrics section", METRICS, o, "metrics", Set.of(), problems))
+        .flatMap(
+            config -> {
+              boolean ok = true;
+              for (ConfigOption<Integer> port :
+                  List.of(METRICS_SPEED_PORT, METRICS_SCHEDULE_PORT)) {
+                int value = config.get(port);
+                if (value < -1 || value > 65_535) {
+                  problems.add(
+                      new Problem(
+                          location(section.get(), port.key()),
+                          "metrics." + port.key(),
+                          "expected a port from 0 to 65535, or -1 for none, got " + value));
+                  ok = false;
+                }
+              }
+              return ok
+                  ? Optional.of(
+                      new MetricsSettings(
+                          config.get(METRICS_HOST),
+                          config.get(METRICS_SPEED_PORT),
+                          config.get(METRICS_SCHEDULE_PORT)))
+                  : Optional.empty();
+            });
+  }
 
   static Optional<EmbeddedS3Settings> embeddedS3(ConfigObject root, List<Problem> problems) {
     return section(root, "embedded-s3", "embedded-s3", problems)

@@ -81,7 +81,8 @@ public final class PipelineLoader {
           "metastore",
           "store",
           "ingest",
-          "schedule");
+          "schedule",
+          "metrics");
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   static final Pattern SECRET_KEY =
       Pattern.compile(
@@ -233,6 +234,8 @@ public final class PipelineLoader {
     Optional<EmbeddedS3Settings> embeddedS3 = FrameworkSections.embeddedS3(root, problems);
     Optional<IngestSettings> ingest = IngestSection.bind(root, problems);
     Optional<ScheduleSettings> schedule = ScheduleSection.bind(root, problems);
+    Optional<io.lambdaflow.pipeline.MetricsSettings> metrics =
+        FrameworkSections.metrics(root, problems);
 
     Set<String> sourceNames = new LinkedHashSet<>();
     Map<String, SourceNode> sources =
@@ -319,6 +322,7 @@ public final class PipelineLoader {
         contract.orElseThrow(),
         ingest.orElseThrow(),
         schedule.orElseThrow(),
+        metrics.orElseThrow(),
         configSources.redact(merged, secretPaths));
   }
 

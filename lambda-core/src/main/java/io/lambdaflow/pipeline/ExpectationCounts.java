@@ -47,27 +47,19 @@ public final class ExpectationCounts {
   }
 
   /**
-   * Adds what the observed metric of {@code stage}'s check counted in one run or micro-batch;
-   * returns the expectations that records failed there, {@code name (policy): n, ...}, or "".
+   * Adds what the observed metric of {@code stage}'s check counted in one run or micro-batch, and
+   * returns those counts: one per expectation of the stage.
    */
-  public synchronized String add(String stage, Row observed) {
-    List<String> failures = new ArrayList<>();
+  public synchronized List<Count> add(String stage, Row observed) {
+    List<Count> added = new ArrayList<>();
     for (Expectation expectation : byStage.getOrDefault(stage, List.of())) {
       long count = value(observed, expectation.name());
       failed.merge(key(stage, expectation), count, Long::sum);
-      if (count > 0) {
-        failures.add(
-            String.format(
-                Locale.ROOT,
-                "%s (%s): %,d",
-                expectation.name(),
-                expectation.policy().key(),
-                count));
-      }
+      added.add(new Count(stage, expectation.name(), expectation.policy(), count));
     }
     dropped += value(observed, Expectations.DROPPED);
     quarantined += value(observed, Expectations.QUARANTINED);
-    return String.join(", ", failures);
+    return added;
   }
 
   /** Each expectation's count, in the pipeline's order. */

@@ -32,6 +32,7 @@ import org.apache.hadoop.conf.Configuration;
  * @param contract master dataset, serving and metastore settings
  * @param ingest the HTTP ingest routes ({@code lambda ingest FILE})
  * @param schedule when batch runs fire ({@code lambda schedule FILE}, {@code lambda airflow FILE})
+ * @param metrics where the speed and scheduled batch layers serve Prometheus metrics
  * @param effectiveConfig the merged configuration, secrets redacted, for logs
  */
 public record Pipeline(
@@ -51,6 +52,7 @@ public record Pipeline(
     ContractSettings contract,
     IngestSettings ingest,
     ScheduleSettings schedule,
+    MetricsSettings metrics,
     String effectiveConfig) {
 
   public Pipeline {
@@ -70,6 +72,7 @@ public record Pipeline(
     requireNonNull(contract, "contract is null");
     requireNonNull(ingest, "ingest is null");
     requireNonNull(schedule, "schedule is null");
+    requireNonNull(metrics, "metrics is null");
     requireNonNull(effectiveConfig, "effectiveConfig is null");
   }
 
@@ -116,6 +119,7 @@ public record Pipeline(
             contract.masterPartitions(), contract.serving(), contract.metastore(), store),
         ingest,
         schedule,
+        metrics,
         effectiveConfig);
   }
 
@@ -138,6 +142,7 @@ public record Pipeline(
         contract,
         ingest,
         schedule,
+        metrics,
         effectiveConfig);
   }
 

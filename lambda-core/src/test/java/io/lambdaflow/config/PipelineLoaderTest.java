@@ -79,7 +79,7 @@ class PipelineLoaderTest {
         .contains(
             "p.conf:2: sorces: unknown key 'sorces' in a pipeline; did you mean 'sources'? (known"
                 + " keys: dead-letter, embedded-kafka, embedded-postgres, embedded-s3, ingest, layers, master,"
-                + " metastore, name,"
+                + " metastore, metrics, name,"
                 + " schedule, serving, sinks,"
                 + " sources, spark, speed, storage-root, store, transforms, views)",
             "p.conf:3: sources.events.rwos: unknown option 'rwos' for source type 'memory'; did you"

@@ -8,6 +8,7 @@ import io.lambdaflow.http.HttpRequest;
 import io.lambdaflow.http.HttpResponse;
 import io.lambdaflow.http.HttpService;
 import io.lambdaflow.http.HttpSettings;
+import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.ContractSettings;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.pipeline.ViewNode;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +46,50 @@ public final class HttpApi implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
 
   private final ServingLayer serving;
+  private final PipelineMetrics metrics;
   private final HttpService server;
 
-  private HttpApi(ServingLayer serving, HttpService server) {
+  private HttpApi(ServingLayer serving, PipelineMetrics metrics, HttpService server) {
     this.serving = serving;
+    this.metrics = metrics;
     this.server = server;
+  }
+
+  /** The serving layer's metrics: request latency, and each view's freshness and rows. */
+  private static PipelineMetrics metrics(ServingLayer serving) {
+    PipelineMetrics metrics = new PipelineMetrics(serving.pipeline().name(), "serve");
+    metrics.gauge(
+        "lambdaflow_view_freshness_seconds",
+        "Age of the newest data a view serves: since its latest speed micro-batch or publish.",
+        "view",
+        () -> {
+          Map<String, Double> ages = new TreeMap<>();
+          Instant now = Instant.now();
+          for (ViewState view : serving.views()) {
+            if (!view.dataAsOf().equals(Instant.EPOCH)) {
+              ages.put(view.view().name(), Duration.between(view.dataAsOf(), now).toMillis() / 1e3);
+            }
+          }
+          return ages;
+        });
+    metrics.gauge(
+        "lambdaflow_view_batch_rows",
+        "Rows of each view's published batch part.",
+        "view",
+        () -> rows(serving, ViewState::batchRows));
+    metrics.gauge(
+        "lambdaflow_view_speed_rows",
+        "Rows of each view's speed part (micro-batches past the published horizon).",
+        "view",
+        () -> rows(serving, ViewState::speedRows));
+    return metrics;
+  }
+
+  private static Map<String, Double> rows(
+      ServingLayer serving, java.util.function.ToLongFunction<ViewState> part) {
+    Map<String, Double> rows = new TreeMap<>();
+    serving.views().forEach(v -> rows.put(v.view().name(), (double) part.applyAsLong(v)));
+    return rows;
   }
 
   /**
@@ -75,8 +116,8 @@ public final class HttpApi implements AutoCloseable {
                     new HttpSettings.Tls(settings.tlsKeystore(), settings.tlsKeystorePassword())));
     HttpApi[] api = new HttpApi[1];
     HttpService server =
-        HttpService.start("lambda-serving", http, request -> api[0].handle(request));
-    api[0] = new HttpApi(serving, server);
+        HttpService.start("lambda-serving", http, request -> api[0].timed(request));
+    api[0] = new HttpApi(serving, metrics(serving), server);
     LOG.info("serving pipeline '{}' at {}", serving.pipeline().name(), server.url());
     return api[0];
   }
@@ -90,6 +131,20 @@ public final class HttpApi implements AutoCloseable {
     return server.port();
   }
 
+  /** Answers {@code request}, its latency counted per endpoint and status. */
+  private HttpResponse timed(HttpRequest request) throws IOException {
+    long started = System.nanoTime();
+    HttpResponse response = handle(request);
+    String path = request.path();
+    String endpoint =
+        switch (path) {
+          case "/health", "/views", "/query", "/metrics" -> path.substring(1);
+          default -> path.startsWith("/views/") ? "lookup" : "other";
+        };
+    metrics.request(endpoint, response.status(), Duration.ofNanos(System.nanoTime() - started));
+    return response;
+  }
+
   private HttpResponse handle(HttpRequest request) throws IOException {
     String path = request.path();
     String method = request.method();
@@ -97,6 +152,9 @@ public final class HttpApi implements AutoCloseable {
       if (path.equals("/health")) {
         requireGet(method);
         return send(200, health());
+      } else if (path.equals("/metrics")) {
+        requireGet(method);
+        return new HttpResponse(200, PipelineMetrics.CONTENT_TYPE, metrics.scrape());
       } else if (path.equals("/views") || path.equals("/views/")) {
         requireGet(method);
         return send(200, views());
@@ -115,7 +173,11 @@ public final class HttpApi implements AutoCloseable {
         return send(200, result(serving.answer(sql)));
       }
       return send(
-          404, error("no such endpoint " + path + "; try /health, /views, /views/<name>, /query"));
+          404,
+          error(
+              "no such endpoint "
+                  + path
+                  + "; try /health, /views, /views/<name>, /query, /metrics"));
     } catch (MethodNotAllowed e) {
       return send(405, error(method + " is not allowed on " + path + "; use " + e.getMessage()));
     } catch (NoSuchElementException e) {

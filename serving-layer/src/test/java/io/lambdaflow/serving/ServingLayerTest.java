@@ -19,6 +19,7 @@ import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.testkit.GameEvents;
+import io.lambdaflow.testkit.ScrapedMetrics;
 import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.views.SpeedBatch;
 import io.lambdaflow.views.ViewStore;
@@ -292,6 +293,42 @@ class ServingLayerTest {
           .contains("not looked up by 'amount'")
           .contains("[host, event_type]");
       get(client, api, "/elsewhere", 404);
+
+      ScrapedMetrics metrics = ScrapedMetrics.scrape(api.url() + "/metrics");
+      assertThat(metrics.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(metrics.samples("lambdaflow_view_speed_rows"))
+          .containsEntry(Map.of("view", "per_host"), perHost.path("speed").path("rows").asDouble());
+      assertThat(metrics.samples("lambdaflow_view_batch_rows"))
+          .containsEntry(Map.of("view", "per_host"), perHost.path("batch").path("rows").asDouble());
+      assertThat(metrics.value("lambdaflow_view_freshness_seconds", "view", "purchases"))
+          .hasValueSatisfying(age -> assertThat(age).isBetween(0.0, 600.0));
+      // Latency per endpoint and status, as a histogram: the requests above, counted.
+      assertThat(
+              metrics.value(
+                  "lambdaflow_serving_request_duration_seconds_count",
+                  "endpoint",
+                  "query",
+                  "status",
+                  "400"))
+          .hasValue(5.0);
+      assertThat(
+              metrics.value(
+                  "lambdaflow_serving_request_duration_seconds_bucket",
+                  "endpoint",
+                  "lookup",
+                  "status",
+                  "200",
+                  "le",
+                  "+Inf"))
+          .hasValue(1.0);
+      assertThat(
+              metrics.value(
+                  "lambdaflow_serving_request_duration_seconds_count",
+                  "endpoint",
+                  "other",
+                  "status",
+                  "404"))
+          .hasValue(1.0);
     }
   }
 

@@ -1,9 +1,13 @@
 package io.lambdaflow.speed;
 
+import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Expectations;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -26,6 +30,7 @@ final class ExpectationListener extends StreamingQueryListener implements QueryE
   private static final int PENDING = 1_000;
 
   private final ExpectationCounts counts;
+  private final PipelineMetrics metrics;
   private final SparkSession spark;
   private final Map<String, String> streamed = new ConcurrentHashMap<>();
   private final Map<String, String> owners = new ConcurrentHashMap<>();
@@ -40,9 +45,10 @@ final class ExpectationListener extends StreamingQueryListener implements QueryE
             }
           });
 
-  ExpectationListener(SparkSession spark, ExpectationCounts counts) {
+  ExpectationListener(SparkSession spark, ExpectationCounts counts, PipelineMetrics metrics) {
     this.spark = spark;
     this.counts = counts;
+    this.metrics = metrics;
   }
 
   /** Listens to {@code spark}'s queries and actions until {@link #close()}. */
@@ -109,7 +115,16 @@ final class ExpectationListener extends StreamingQueryListener implements QueryE
   public void onQueryTerminated(QueryTerminatedEvent event) {}
 
   private void add(String stage, Row observed) {
-    String failed = counts.add(stage, observed);
+    List<ExpectationCounts.Count> added = counts.add(stage, observed);
+    metrics.expectations(added);
+    String failed =
+        added.stream()
+            .filter(c -> c.failed() > 0)
+            .map(
+                c ->
+                    String.format(
+                        Locale.ROOT, "%s (%s): %,d", c.expectation(), c.policy().key(), c.failed()))
+            .collect(Collectors.joining(", "));
     if (!failed.isEmpty()) {
       LOG.info("expectations of '{}' failed by records of a micro-batch: {}", stage, failed);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +20,16 @@ public final class RunningPipeline implements AutoCloseable {
   private final SparkSession spark;
   private final String pipeline;
   private final List<StreamingQuery> queries;
-  private final ProgressLogger progress;
+  private final StreamingQueryListener progress;
   private final Dimensions dimensions; // null: none
   private final ExpectationListener expectations; // null: not counted
   private volatile boolean stopping;
 
   RunningPipeline(
-      SparkSession spark, String pipeline, List<StreamingQuery> queries, ProgressLogger progress) {
+      SparkSession spark,
+      String pipeline,
+      List<StreamingQuery> queries,
+      StreamingQueryListener progress) {
     this(spark, pipeline, queries, progress, null, null);
   }
 
@@ -33,7 +37,7 @@ public final class RunningPipeline implements AutoCloseable {
       SparkSession spark,
       String pipeline,
       List<StreamingQuery> queries,
-      ProgressLogger progress,
+      StreamingQueryListener progress,
       Dimensions dimensions,
       ExpectationListener expectations) {
     this.spark = spark;

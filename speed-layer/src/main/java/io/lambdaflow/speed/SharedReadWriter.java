@@ -1,5 +1,10 @@
 package io.lambdaflow.speed;
 
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lambdaflow.metrics.PipelineMetrics;
+import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.SinkRejections;
@@ -13,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -37,18 +43,21 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
   private final Map<String, SpeedViewsWriter> viewsByInput;
   private final Dimensions dimensions;
   private final ExpectationListener expectations;
+  private final PipelineMetrics metrics;
 
   SharedReadWriter(
       Pipeline pipeline,
       SourceNode source,
       Map<String, SpeedViewsWriter> viewsByInput,
       Dimensions dimensions,
-      ExpectationListener expectations) {
+      ExpectationListener expectations,
+      PipelineMetrics metrics) {
     this.pipeline = pipeline;
     this.source = source;
     this.viewsByInput = Map.copyOf(viewsByInput);
     this.dimensions = dimensions;
     this.expectations = expectations;
+    this.metrics = metrics;
   }
 
   @Override
@@ -83,11 +92,17 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
         // expectation quarantined): cached first, or one job would decode the micro-batch twice.
         cached.forEach(Dataset::count);
       }
-      long letters = -1;
-      if (deadLetters.isPresent() && !cached.isEmpty()) {
-        // The first job fills the cache of decoded records and counts the rejected ones in the same
-        // pass; the views then read the cache.
-        letters = deadLetters.get().count();
+      long letters = 0;
+      if (deadLetters.isPresent()) {
+        // Where the decoded records are cached, this first job fills the cache and counts the
+        // rejected ones, per stage, in the same pass; the views then read the cache.
+        Observation stages = new Observation("lambdaflow_speed_dead_letters_" + batchId);
+        letters =
+            deadLetters
+                .get()
+                .observe(stages, count(lit(1)).alias("records"), DeadLetterStages.columns(pipeline))
+                .count();
+        DeadLetterStages.counts(pipeline, stages.getAsJava()).forEach(metrics::deadLetters);
       }
       long viewsStarted = System.nanoTime();
       // Where the source or a transform cached the decoded records for reuse, the views read them
@@ -96,7 +111,7 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
         views.getValue().write(plan.outputs().get(views.getKey()), batchId, cached.isEmpty());
       }
       long viewsWritten = System.nanoTime();
-      if (deadLetters.isPresent() && (letters > 0 || letters < 0 && !deadLetters.get().isEmpty())) {
+      if (letters > 0) {
         SinkRejections.writeDeadLetters(pipeline, deadLetters.get());
       }
       LOG.debug(

@@ -1,7 +1,11 @@
 package io.lambdaflow.speed;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
+import io.lambdaflow.metrics.PipelineMetrics;
+import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
@@ -60,9 +64,14 @@ public final class SpeedLayer {
    * @throws PipelineRunException when the queries cannot start at all
    */
   public SupervisedPipeline run(Pipeline pipeline) {
+    return run(pipeline, new PipelineMetrics(pipeline.name(), "speed"));
+  }
+
+  /** As {@link #run(Pipeline)}, counting into {@code metrics} across restarts. */
+  public SupervisedPipeline run(Pipeline pipeline, PipelineMetrics metrics) {
     ExpectationCounts expectations = new ExpectationCounts(pipeline);
     return new SupervisedPipeline(
-        pipeline.name(), () -> start(pipeline, expectations), pipeline.speed().restart());
+        pipeline.name(), () -> start(pipeline, expectations, metrics), pipeline.speed().restart());
   }
 
   /**
@@ -72,13 +81,15 @@ public final class SpeedLayer {
    * @throws PipelineRunException naming the source, transform or sink that could not start
    */
   public RunningPipeline start(Pipeline pipeline) {
-    return start(pipeline, new ExpectationCounts(pipeline));
+    return start(
+        pipeline, new ExpectationCounts(pipeline), new PipelineMetrics(pipeline.name(), "speed"));
   }
 
-  private RunningPipeline start(Pipeline pipeline, ExpectationCounts counts) {
+  private RunningPipeline start(
+      Pipeline pipeline, ExpectationCounts counts, PipelineMetrics metrics) {
     Dimensions dimensions = Dimensions.open(pipeline, spark);
-    ProgressLogger progress = new ProgressLogger(pipeline.name());
-    ExpectationListener expectations = new ExpectationListener(spark, counts).register();
+    ProgressLogger progress = new ProgressLogger(pipeline, metrics);
+    ExpectationListener expectations = new ExpectationListener(spark, counts, metrics).register();
     List<StreamingQuery> queries = new ArrayList<>();
     try {
       PipelinePlanner.Plan plan =
@@ -99,7 +110,11 @@ public final class SpeedLayer {
       }
       for (SinkNode sink : pipeline.sinksIn(ExecutionMode.STREAMING)) {
         Dataset<Row> data = PipelinePlanner.withoutMetadata(plan.sinkInputs().get(sink.name()));
-        queries.add(start(pipeline, sink, data));
+        queries.add(
+            start(
+                pipeline,
+                sink,
+                data.observe(ProgressLogger.OUT + sink.name(), count(lit(1)).alias("records"))));
       }
       ViewStore store = pipeline.openStore(spark.sparkContext().hadoopConfiguration());
       Map<String, List<ViewNode>> viewsByInput = new LinkedHashMap<>();
@@ -112,7 +127,14 @@ public final class SpeedLayer {
       if (undecoded.isPresent()) {
         queries.add(
             startShared(
-                pipeline, undecoded.get(), viewsByInput, plan, store, dimensions, expectations));
+                pipeline,
+                undecoded.get(),
+                viewsByInput,
+                plan,
+                store,
+                dimensions,
+                expectations,
+                metrics));
       } else {
         for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
           queries.add(
@@ -120,7 +142,16 @@ public final class SpeedLayer {
         }
         Optional<Dataset<Row>> deadLetters = plan.deadLetters();
         if (deadLetters.isPresent()) {
-          queries.add(start(pipeline, pipeline.deadLetter(), deadLetters.get()));
+          queries.add(
+              start(
+                  pipeline,
+                  pipeline.deadLetter(),
+                  deadLetters
+                      .get()
+                      .observe(
+                          ProgressLogger.DEAD_LETTERS,
+                          count(lit(1)).alias("records"),
+                          DeadLetterStages.columns(pipeline))));
         }
       }
     } catch (RuntimeException e) {
@@ -219,7 +250,8 @@ public final class SpeedLayer {
       PipelinePlanner.Plan plan,
       ViewStore store,
       Dimensions dimensions,
-      ExpectationListener expectations) {
+      ExpectationListener expectations,
+      PipelineMetrics metrics) {
     Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
     viewsByInput.forEach(
         (input, views) -> {
@@ -237,7 +269,7 @@ public final class SpeedLayer {
           .option("checkpointLocation", checkpoint)
           .foreachBatch(
               new SharedReadWriter(
-                  pipeline, pipeline.facts().get(0), writers, dimensions, expectations))
+                  pipeline, pipeline.facts().get(0), writers, dimensions, expectations, metrics))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(

@@ -1,11 +1,17 @@
 package io.lambdaflow.speed;
 
+import io.lambdaflow.http.HttpService;
+import io.lambdaflow.http.MetricsEndpoint;
 import io.lambdaflow.layer.Layer;
 import io.lambdaflow.layer.LayerContext;
 import io.lambdaflow.layer.LayerFactory;
+import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,9 +31,22 @@ public final class SpeedLayerFactory implements LayerFactory {
         + " restarted after a failure, stopped after the current micro-batch";
   }
 
+  private static final ConfigOption<Integer> METRICS_PORT =
+      ConfigOption.optional(
+          "metrics-port",
+          OptionTypes.integer(),
+          "Serve Prometheus metrics at /metrics on this port (metrics.speed-port); 0: a free one.");
+
   @Override
   public Options options() {
-    return Options.of();
+    return Options.of(METRICS_PORT);
+  }
+
+  @Override
+  public Map<String, String> overrides(Map<String, String> flags) {
+    return flags.containsKey(METRICS_PORT.key())
+        ? Map.of("metrics.speed-port", flags.get(METRICS_PORT.key()))
+        : Map.of();
   }
 
   @Override
@@ -45,14 +64,28 @@ public final class SpeedLayerFactory implements LayerFactory {
     Pipeline pipeline = context.pipeline();
     return new Layer() {
       private SupervisedPipeline running;
+      private HttpService metricsEndpoint;
       private boolean closed;
 
       @Override
-      public synchronized void start() {
+      public synchronized void start() throws java.io.IOException {
         if (closed) {
           return; // stopped before it started
         }
-        running = new SpeedLayer(context.spark().get()).run(pipeline);
+        PipelineMetrics metrics = new PipelineMetrics(pipeline.name(), "speed");
+        metricsEndpoint =
+            MetricsEndpoint.start(
+                    "lambda-speed-metrics",
+                    pipeline.metrics().host(),
+                    pipeline.metrics().speedPort(),
+                    pipeline.contract().serving().token(),
+                    pipeline.contract().serving().tlsKeystore(),
+                    pipeline.contract().serving().tlsKeystorePassword(),
+                    PipelineMetrics.CONTENT_TYPE,
+                    metrics::scrape,
+                    context.out())
+                .orElse(null);
+        running = new SpeedLayer(context.spark().get()).run(pipeline, metrics);
         context
             .out()
             .println(
@@ -83,6 +116,9 @@ public final class SpeedLayerFactory implements LayerFactory {
         closed = true;
         if (running != null) {
           running.close();
+        }
+        if (metricsEndpoint != null) {
+          metricsEndpoint.close();
         }
       }
     };

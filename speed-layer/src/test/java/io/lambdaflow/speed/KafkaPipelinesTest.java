@@ -9,19 +9,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.layer.Layer;
+import io.lambdaflow.layer.LayerContext;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.testkit.ScrapedMetrics;
 import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +39,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Row;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -403,6 +414,84 @@ class KafkaPipelinesTest {
                   + "\"event_type\":\"purchase_sword\",\"Host\":\"user0.comcast.com\",\"n\":12}");
     } finally {
       running.close();
+    }
+  }
+
+  @Test
+  void metricsScrapedDuringASpeedRunMatchTheBatchRunSummary() throws Exception {
+    kafka.createTopic("metered", 2);
+    produce("metered", events(0, 200));
+    String views =
+        "views { per_host { type = aggregate, group-by = [Host], measures { events = count } } }\n";
+    RunSummary summary =
+        new BatchLayer(TestSpark.session())
+            .run(batch(expecting("metered", "metered-batch", "batch-root", EXPECTATIONS) + views));
+    assertThat(summary.deadLettersByStage())
+        .containsEntry("events", 20L)
+        .containsEntry("filter_1", 80L);
+
+    Pipeline speed =
+        loader()
+            .parse(
+                expecting("metered", "metered-speed", "speed-root", EXPECTATIONS)
+                    + views
+                    + "speed.trigger = \"1 second\"\nmetrics.speed-port = 0\n",
+                "speed.conf",
+                Map.of(),
+                Set.of(ExecutionMode.STREAMING));
+    SpeedLayerFactory factory = new SpeedLayerFactory();
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (Layer layer =
+        factory.create(
+            new LayerContext(
+                speed,
+                new PluginConfig("speed", factory.options(), Map.of()),
+                TestSpark::session,
+                new PrintStream(printed, true, StandardCharsets.UTF_8)))) {
+      layer.start();
+      Matcher url =
+          Pattern.compile("Prometheus metrics at (\\S+)")
+              .matcher(printed.toString(StandardCharsets.UTF_8));
+      assertThat(url.find()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
+      ScrapedMetrics[] last = new ScrapedMetrics[1];
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .untilAsserted(
+              () -> {
+                last[0] = ScrapedMetrics.scrape(url.group(1));
+                assertThat(last[0].samples("lambdaflow_records_out_total"))
+                    .isEqualTo(Map.of(Map.of("sink", "out"), 80.0));
+                assertThat(last[0].samples("lambdaflow_records_in_total"))
+                    .isEqualTo(Map.of(Map.of("source", "events"), 200.0));
+              });
+      ScrapedMetrics metrics = last[0];
+      assertThat(metrics.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+      Map<Map<String, String>, Double> expectedLetters = new java.util.HashMap<>();
+      summary
+          .deadLettersByStage()
+          .forEach((stage, n) -> expectedLetters.put(Map.of("stage", stage), (double) n));
+      assertThat(metrics.samples("lambdaflow_dead_letters_total")).isEqualTo(expectedLetters);
+      Map<Map<String, String>, Double> expectedFailures = new java.util.HashMap<>();
+      summary
+          .expectations()
+          .forEach(
+              c ->
+                  expectedFailures.put(
+                      Map.of(
+                          "stage", c.stage(),
+                          "expectation", c.expectation(),
+                          "policy", c.policy().key()),
+                      (double) c.failed()));
+      assertThat(metrics.samples("lambdaflow_expectation_failed_records_total"))
+          .isEqualTo(expectedFailures);
+      assertThat(summary.recordsOut()).isEqualTo(Map.of("out", 80L));
+      assertThat(summary.recordsIn()).isEqualTo(Map.of("events", 200L));
+      assertThat(
+              metrics.value(
+                  "lambdaflow_micro_batch_duration_seconds_count", "query", "kafka_events.views"))
+          .hasValueSatisfying(n -> assertThat(n).isPositive());
+      assertThat(metrics.value("lambdaflow_kafka_lag_records", "query", "kafka_events.views"))
+          .hasValue(0.0);
     }
   }
 }

@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,16 @@ class SupervisedPipelineTest {
                   .trigger(Trigger.ProcessingTime(200))
                   .foreachBatch(sink)
                   .start()),
-          new ProgressLogger("flaky"));
+          new StreamingQueryListener() {
+            @Override
+            public void onQueryStarted(QueryStartedEvent event) {}
+
+            @Override
+            public void onQueryProgress(QueryProgressEvent event) {}
+
+            @Override
+            public void onQueryTerminated(QueryTerminatedEvent event) {}
+          });
     } catch (TimeoutException e) {
       throw new IllegalStateException(e);
     }

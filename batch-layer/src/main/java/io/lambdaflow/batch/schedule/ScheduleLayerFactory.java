@@ -3,15 +3,22 @@ package io.lambdaflow.batch.schedule;
 import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.BatchLayerFactory;
 import io.lambdaflow.batch.RunSummary;
+import io.lambdaflow.http.HttpService;
+import io.lambdaflow.http.MetricsEndpoint;
 import io.lambdaflow.layer.Layer;
 import io.lambdaflow.layer.LayerContext;
 import io.lambdaflow.layer.LayerFactory;
+import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ScheduleSettings;
 import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,9 +40,23 @@ public final class ScheduleLayerFactory implements LayerFactory {
         + " runs at once, until stopped";
   }
 
+  private static final ConfigOption<Integer> METRICS_PORT =
+      ConfigOption.optional(
+          "metrics-port",
+          OptionTypes.integer(),
+          "Serve Prometheus metrics at /metrics on this port (metrics.schedule-port); 0: a free"
+              + " one.");
+
   @Override
   public Options options() {
-    return Options.of(ACCEPT_GAP);
+    return Options.of(ACCEPT_GAP, METRICS_PORT);
+  }
+
+  @Override
+  public Map<String, String> overrides(Map<String, String> flags) {
+    return flags.containsKey(METRICS_PORT.key())
+        ? Map.of("metrics.schedule-port", flags.get(METRICS_PORT.key()))
+        : Map.of();
   }
 
   @Override
@@ -66,14 +87,66 @@ public final class ScheduleLayerFactory implements LayerFactory {
     }
     BatchLayer.RunOptions options =
         new BatchLayer.RunOptions(false, context.options().get(ACCEPT_GAP));
-    return create(
-        settings,
-        clock,
-        waiter,
-        fire -> {
-          RunSummary summary = new BatchLayer(context.spark().get()).run(pipeline, options);
-          context.out().print(summary.render());
-        });
+    PipelineMetrics metrics = new PipelineMetrics(pipeline.name(), "schedule");
+    Layer scheduled =
+        create(
+            settings,
+            clock,
+            waiter,
+            fire -> {
+              Instant started = clock.instant();
+              RunSummary summary;
+              try {
+                summary = new BatchLayer(context.spark().get()).run(pipeline, options);
+              } catch (RuntimeException e) {
+                metrics.batchRun(false, Duration.between(started, clock.instant()));
+                throw e;
+              }
+              count(summary, metrics);
+              context.out().print(summary.render());
+            });
+    return new Layer() {
+      private HttpService endpoint;
+
+      @Override
+      public void start() throws Exception {
+        endpoint =
+            MetricsEndpoint.start(
+                    "lambda-schedule-metrics",
+                    pipeline.metrics().host(),
+                    pipeline.metrics().schedulePort(),
+                    pipeline.contract().serving().token(),
+                    pipeline.contract().serving().tlsKeystore(),
+                    pipeline.contract().serving().tlsKeystorePassword(),
+                    PipelineMetrics.CONTENT_TYPE,
+                    metrics::scrape,
+                    context.out())
+                .orElse(null);
+        scheduled.start();
+      }
+
+      @Override
+      public void await() throws Exception {
+        scheduled.await();
+      }
+
+      @Override
+      public void close() {
+        scheduled.close();
+        if (endpoint != null) {
+          endpoint.close();
+        }
+      }
+    };
+  }
+
+  /** Adds one run's counts to the metrics. */
+  private static void count(RunSummary summary, PipelineMetrics metrics) {
+    metrics.batchRun(true, summary.duration());
+    summary.recordsIn().forEach((source, n) -> metrics.recordsIn(source, Math.max(n, 0)));
+    summary.recordsOut().forEach((sink, n) -> metrics.recordsOut(sink, Math.max(n, 0)));
+    summary.deadLettersByStage().forEach(metrics::deadLetters);
+    metrics.expectations(summary.expectations());
   }
 
   /** A layer running {@code job} on {@code settings}' schedule, on {@code clock}. */

@@ -12,6 +12,7 @@ import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.ScheduleSettings;
 import io.lambdaflow.pipeline.ScheduleSettings.Missed;
 import io.lambdaflow.spi.PluginConfig;
+import io.lambdaflow.testkit.ScrapedMetrics;
 import io.lambdaflow.testkit.TestSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -202,7 +203,8 @@ class SchedulerTest {
                 + quoted(input.getParent())
                 + " } }\nsinks { out { type = files, format = json, path = "
                 + quoted(dir.resolve("out"))
-                + " } }\nschedule { cron = \"*/15 * * * *\", time-zone = UTC }\n");
+                + " } }\nschedule { cron = \"*/15 * * * *\", time-zone = UTC }\n"
+                + "metrics.schedule-port = 0\n");
     FixedClock clock = new FixedClock(Instant.parse("2026-12-03T10:07:00Z"));
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     ScheduleLayerFactory factory = new ScheduleLayerFactory();
@@ -222,5 +224,20 @@ class SchedulerTest {
         .contains("records in               3  (events: 3)")
         .contains("records out              3  (out: 3)");
     assertThat(TestSpark.session().read().json(dir.resolve("out").toString()).count()).isEqualTo(3);
+
+    java.util.regex.Matcher url =
+        java.util.regex.Pattern.compile("Prometheus metrics at (\\S+)")
+            .matcher(printed.toString(StandardCharsets.UTF_8));
+    assertThat(url.find()).isTrue();
+    ScrapedMetrics metrics = ScrapedMetrics.scrape(url.group(1));
+    layer.close();
+    assertThat(metrics.samples("lambdaflow_records_in_total"))
+        .isEqualTo(Map.of(Map.of("source", "events"), 3.0));
+    assertThat(metrics.samples("lambdaflow_records_out_total"))
+        .isEqualTo(Map.of(Map.of("sink", "out"), 3.0));
+    assertThat(metrics.samples("lambdaflow_batch_runs_total"))
+        .isEqualTo(Map.of(Map.of("outcome", "ok"), 1.0));
+    assertThat(metrics.value("lambdaflow_batch_last_success_timestamp_seconds"))
+        .hasValueSatisfying(t -> assertThat(t).isPositive());
   }
 }
