@@ -28,6 +28,8 @@ final class Usage {
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
         ingest FILE     the pipeline's HTTP ingest routes, each request an event on Kafka
         schedule FILE   run the batch layer whenever schedule.cron fires (Ctrl-C stops it)
+        replay FILE     run a transform's dead letters through the pipeline again after a fix,
+                        from that transform on, each once (--stage NAME, --reason PREFIX)
         airflow FILE    write an Airflow DAG running the batch layer on schedule.cron
                         (--out dags/NAME.py; default: standard output)
         NAME FILE       run a layer plugin by name (lambda plugins lists the layers)
@@ -250,7 +252,7 @@ final class Usage {
   /** The usage text, with the layer plugins found besides the built-in ones. */
   static String usage(PluginRegistry registry) {
     Set<String> plugins = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
-    plugins.removeAll(Set.of("batch", "speed", "serve", "ingest", "schedule"));
+    plugins.removeAll(Set.of("batch", "speed", "serve", "ingest", "schedule", "replay"));
     return plugins.isEmpty()
         ? USAGE
         : USAGE.replace(

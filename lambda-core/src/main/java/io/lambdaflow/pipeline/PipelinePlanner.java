@@ -54,6 +54,22 @@ public final class PipelinePlanner {
     default Dataset<Row> reuse(Dataset<Row> data) {
       return data;
     }
+
+    /**
+     * What {@code transform} reads in place of its (single) input: how {@code lambda replay} feeds
+     * dead letters back into the transform that rejected them. Empty for its input.
+     */
+    default Optional<Dataset<Row>> input(TransformNode transform) {
+      return Optional.empty();
+    }
+
+    /**
+     * What {@code transform} gives in place of running it, its expectations still applied: how
+     * {@code lambda replay} checks quarantined records again. Empty to run it.
+     */
+    default Optional<Dataset<Row>> output(TransformNode transform) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -141,7 +157,11 @@ public final class PipelinePlanner {
       Context context = new Context(node, spark, mode, datasets, hooks);
       Dataset<Row> output;
       try {
-        output = requireNonNull(node.transform().apply(context), "transform returned null");
+        Optional<Dataset<Row>> given = hooks.output(node);
+        output =
+            given.isPresent()
+                ? given.get()
+                : requireNonNull(node.transform().apply(context), "transform returned null");
       } catch (Exception e) { // Spark throws checked AnalysisException undeclared
         throw new PipelineRunException(
             "transform '"
@@ -380,6 +400,10 @@ public final class PipelinePlanner {
                 + inputName
                 + "'; its inputs are "
                 + node.inputs());
+      }
+      Optional<Dataset<Row>> given = hooks.input(node);
+      if (given.isPresent()) {
+        return given.get();
       }
       return requireNonNull(datasets.get(inputName), "input dataset missing: " + inputName);
     }

@@ -3,18 +3,25 @@ package io.lambdaflow.plugins.files;
 import io.lambdaflow.spi.InvalidOptionException;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.SupportsReadBack;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 
 /** Files written by Spark's built-in data sources. */
-final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
+final class FileSink implements SupportsBatchWrite, SupportsStreamWrite, SupportsReadBack {
   private final String path;
   private final String format;
   private final String mode;
@@ -44,6 +51,20 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite {
         path,
         data.sparkSession().sparkContext().hadoopConfiguration(),
         staging -> write(data, "errorifexists", staging));
+  }
+
+  @Override
+  public Optional<Dataset<Row>> readBack(SparkSession spark) {
+    Path root = new Path(path);
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        return Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look for " + path, e);
+    }
+    return Optional.of(spark.read().format(format).options(options).load(path));
   }
 
   @Override
