@@ -13,4 +13,12 @@ public interface SupportsReadBack extends SinkSpec {
 
   /** Every row written so far, as a bounded dataset; empty when nothing was written yet. */
   Optional<Dataset<Row>> readBack(SparkSession spark);
+
+  /**
+   * Where the rows are as JSON lines, one file or a folder of them (a Hadoop path), for readers
+   * without Spark such as the status page; empty when they are not JSON lines.
+   */
+  default Optional<String> jsonLines() {
+    return Optional.empty();
+  }
 }

@@ -28,6 +28,7 @@ final class Usage {
         serve FILE      serve the pipeline's views (batch + speed, merged) over HTTP
         ingest FILE     the pipeline's HTTP ingest routes, each request an event on Kafka
         schedule FILE   run the batch layer whenever schedule.cron fires (Ctrl-C stops it)
+        ui FILE         the status page alone (lambda serve has it at /status) (--port N)
         replay FILE     run a transform's dead letters through the pipeline again after a fix,
                         from that transform on, each once (--stage NAME, --reason PREFIX)
         airflow FILE    write an Airflow DAG running the batch layer on schedule.cron
@@ -143,6 +144,7 @@ final class Usage {
             GET  /views                       views with horizon, freshness and row counts
             GET  /views/NAME?KEY=VALUE        rows of a view by key(s); &limit=N
             POST /query  (body: SELECT ...)   a read-only SQL query over the views by name
+            GET  /status                      the status page (graph, layers, views, dead letters)
             GET  /metrics                     Prometheus metrics (latency, view freshness, rows)
           The engine is a plugin (serving.engine; lambda plugins lists them; --engine NAME takes
           one with its default options): duckdb (default)
@@ -252,7 +254,7 @@ final class Usage {
   /** The usage text, with the layer plugins found besides the built-in ones. */
   static String usage(PluginRegistry registry) {
     Set<String> plugins = new TreeSet<>(registry.all(PluginKind.LAYER).keySet());
-    plugins.removeAll(Set.of("batch", "speed", "serve", "ingest", "schedule", "replay"));
+    plugins.removeAll(Set.of("batch", "speed", "serve", "ingest", "schedule", "replay", "ui"));
     return plugins.isEmpty()
         ? USAGE
         : USAGE.replace(

@@ -138,7 +138,7 @@ public final class HttpApi implements AutoCloseable {
     String path = request.path();
     String endpoint =
         switch (path) {
-          case "/health", "/views", "/query", "/metrics" -> path.substring(1);
+          case "/health", "/status", "/views", "/query", "/metrics" -> path.substring(1);
           default -> path.startsWith("/views/") ? "lookup" : "other";
         };
     metrics.request(endpoint, response.status(), Duration.ofNanos(System.nanoTime() - started));
@@ -152,6 +152,11 @@ public final class HttpApi implements AutoCloseable {
       if (path.equals("/health")) {
         requireGet(method);
         return send(200, health());
+      } else if (path.equals("/status")) {
+        requireGet(method);
+        return html(
+            StatusPage.render(
+                StatusData.gather(serving.pipeline(), serving.hadoop(), serving.views())));
       } else if (path.equals("/metrics")) {
         requireGet(method);
         return new HttpResponse(200, PipelineMetrics.CONTENT_TYPE, metrics.scrape());
@@ -177,7 +182,7 @@ public final class HttpApi implements AutoCloseable {
           error(
               "no such endpoint "
                   + path
-                  + "; try /health, /views, /views/<name>, /query, /metrics"));
+                  + "; try /health, /status, /views, /views/<name>, /query, /metrics"));
     } catch (MethodNotAllowed e) {
       return send(405, error(method + " is not allowed on " + path + "; use " + e.getMessage()));
     } catch (NoSuchElementException e) {
@@ -309,6 +314,19 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return text;
+  }
+
+  /** An HTML page, which no other site may frame or run scripts in. */
+  static HttpResponse html(String page) {
+    return new HttpResponse(
+        200,
+        "text/html; charset=utf-8",
+        page.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Map.of(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+            "X-Content-Type-Options",
+            "nosniff"));
   }
 
   private static HttpResponse send(int status, ObjectNode body) throws IOException {

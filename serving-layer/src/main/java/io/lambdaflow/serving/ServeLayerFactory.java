@@ -81,7 +81,7 @@ public final class ServeLayerFactory implements LayerFactory {
   }
 
   /** A running serving layer and its HTTP API. */
-  private static final class Served implements Layer, AnswersQueries {
+  static final class Served implements Layer, AnswersQueries {
     @Override
     public Optional<AnswersQueries> answers() {
       return Optional.of(this);
@@ -140,7 +140,7 @@ public final class ServeLayerFactory implements LayerFactory {
      * Spark's own rules over the pipeline's spark.conf and spark.* system properties
      * ("spark.hadoop.*" entries, the AWS_* environment variables for s3a).
      */
-    private static Configuration hadoop(Pipeline pipeline) {
+    static Configuration hadoop(Pipeline pipeline) {
       SparkConf conf = new SparkConf();
       pipeline.spark().conf().forEach(conf::set);
       return SparkHadoopUtil.get().newConfiguration(conf);

@@ -111,6 +111,11 @@ public final class ServingLayer implements AutoCloseable {
         new ViewRefresh(pipeline, store, this.engine, sql, cache, lock, states -> served = states);
   }
 
+  /** The Hadoop configuration its view store reads with. */
+  public org.apache.hadoop.conf.Configuration hadoop() {
+    return store.hadoop();
+  }
+
   public Pipeline pipeline() {
     return pipeline;
   }

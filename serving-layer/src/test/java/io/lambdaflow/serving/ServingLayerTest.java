@@ -29,10 +29,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
@@ -329,6 +331,86 @@ class ServingLayerTest {
                   "status",
                   "404"))
           .hasValue(1.0);
+    }
+  }
+
+  /** Headless Chromium (Debian's chromium, which .ci/run installs), if this machine has it. */
+  private static Optional<String> chromium() {
+    for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
+      for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
+        if (Files.isExecutable(Path.of(folder, name))) {
+          return Optional.of(Path.of(folder, name).toString());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String browse(String chromium, String... arguments) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + dir.resolve("chromium-profile")));
+    command.addAll(List.of(arguments));
+    Process process =
+        new ProcessBuilder(command).redirectError(dir.resolve("chromium.log").toFile()).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(Files.readString(dir.resolve("chromium.log"))).isZero();
+    return out;
+  }
+
+  @Test
+  void theStatusPageInChromiumShowsTheViewsWithTheirCountsAndTheDeadLetters() throws Exception {
+    Optional<String> chromium = chromium();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        chromium.isPresent(), "chromium is not installed (.ci/run installs it)");
+    Pipeline pipeline = pipeline("status", Map.of());
+    batchThenSpeed("status", pipeline);
+    long deadLetters =
+        ((io.lambdaflow.spi.SupportsReadBack) pipeline.deadLetter().spec())
+            .readBack(spark)
+            .orElseThrow()
+            .count();
+    assertThat(deadLetters).isPositive();
+    try (ServingLayer serving =
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+        HttpApi api = startApi(serving)) {
+      String url = api.url() + "/status";
+      String dom = browse(chromium.get(), "--dump-dom", url);
+      Path shot = dir.resolve("status.png");
+      browse(chromium.get(), "--screenshot=" + shot, "--window-size=1280,2000", url);
+      byte[] png = Files.readAllBytes(shot);
+      assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+      assertThat(png.length).isGreaterThan(20_000);
+
+      assertThat(dom).contains("<span data-pipeline=\"\">" + pipeline.name() + "</span>");
+      assertThat(serving.views()).hasSize(2);
+      for (ViewState view : serving.views()) {
+        java.util.regex.Matcher row =
+            java.util.regex.Pattern.compile(
+                    "data-view=\""
+                        + view.view().name()
+                        + "\">.*?data-batch-rows=\"\">([\\d,]+)<.*?data-speed-rows=\"\">([\\d,]+)<")
+                .matcher(dom);
+        assertThat(row.find()).as(view.view().name()).isTrue();
+        assertThat(row.group(1).replace(",", "")).isEqualTo(Long.toString(view.batchRows()));
+        assertThat(row.group(2).replace(",", "")).isEqualTo(Long.toString(view.speedRows()));
+        assertThat(view.batchRows()).isPositive();
+        assertThat(view.speedRows()).isPositive();
+      }
+      assertThat(dom)
+          .contains(
+              String.format(
+                  java.util.Locale.ROOT, "<span data-dead-letters=\"\">%,d</span>", deadLetters))
+          .contains("<tr data-stage=\"events\">")
+          .contains("data-node=\"events\"")
+          .contains("data-query=\"game.views\"");
     }
   }
 

@@ -4,6 +4,7 @@ import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
+import io.lambdaflow.status.SpeedStatus;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -33,11 +34,13 @@ final class ProgressLogger extends StreamingQueryListener {
   private final Pipeline pipeline;
   private final String prefix;
   private final PipelineMetrics metrics;
+  private final SpeedStatus status;
 
-  ProgressLogger(Pipeline pipeline, PipelineMetrics metrics) {
+  ProgressLogger(Pipeline pipeline, PipelineMetrics metrics, SpeedStatus status) {
     this.pipeline = pipeline;
     this.prefix = pipeline.name() + ".";
     this.metrics = metrics;
+    this.status = status;
   }
 
   @Override
@@ -70,6 +73,14 @@ final class ProgressLogger extends StreamingQueryListener {
         progress.numInputRows(),
         Duration.ofMillis(duration == null ? 0 : duration),
         lag);
+    status.add(
+        new SpeedStatus.MicroBatch(
+            progress.name(),
+            progress.batchId(),
+            System.currentTimeMillis(),
+            progress.numInputRows(),
+            duration == null ? 0 : duration,
+            lag));
     if (countsRecordsIn(progress.name())) {
       metrics.recordsIn(pipeline.facts().get(0).name(), progress.numInputRows());
     }

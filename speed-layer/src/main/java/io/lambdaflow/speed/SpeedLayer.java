@@ -21,6 +21,7 @@ import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.StreamWriteContext;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
+import io.lambdaflow.status.SpeedStatus;
 import io.lambdaflow.views.ViewQueries;
 import io.lambdaflow.views.ViewStore;
 import java.io.IOException;
@@ -88,7 +89,11 @@ public final class SpeedLayer {
   private RunningPipeline start(
       Pipeline pipeline, ExpectationCounts counts, PipelineMetrics metrics) {
     Dimensions dimensions = Dimensions.open(pipeline, spark);
-    ProgressLogger progress = new ProgressLogger(pipeline, metrics);
+    ProgressLogger progress =
+        new ProgressLogger(
+            pipeline,
+            metrics,
+            new SpeedStatus(pipeline.storageRoot(), spark.sparkContext().hadoopConfiguration()));
     ExpectationListener expectations = new ExpectationListener(spark, counts, metrics).register();
     List<StreamingQuery> queries = new ArrayList<>();
     try {

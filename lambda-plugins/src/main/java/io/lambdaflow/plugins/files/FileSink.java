@@ -68,6 +68,11 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite, Support
   }
 
   @Override
+  public Optional<String> jsonLines() {
+    return format.equals("json") ? Optional.of(path) : Optional.empty();
+  }
+
+  @Override
   public boolean replaces() {
     return mode.equals("overwrite");
   }
