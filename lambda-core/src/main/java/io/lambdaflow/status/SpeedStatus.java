@@ -1,7 +1,7 @@
 package io.lambdaflow.status;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,6 +50,17 @@ public final class SpeedStatus {
     }
   }
 
+  /**
+   * What the file holds.
+   *
+   * @param microBatches the last hour's micro-batches, oldest first
+   * @param expectations records failing each expectation since the speed layer started
+   */
+  public record Snapshot(
+      List<MicroBatch> microBatches, List<ExpectationCounts.Count> expectations) {
+    public static final Snapshot EMPTY = new Snapshot(List.of(), List.of());
+  }
+
   private final Path file;
   private final Configuration hadoop;
   private final Deque<MicroBatch> recent = new ArrayDeque<>();
@@ -63,8 +74,8 @@ public final class SpeedStatus {
     return new Path(storageRoot + "/status/speed.json");
   }
 
-  /** Adds {@code batch} and rewrites the file with the last hour. */
-  public synchronized void add(MicroBatch batch) {
+  /** Adds {@code batch} and rewrites the file with the last hour and {@code expectations}. */
+  public synchronized void add(MicroBatch batch, List<ExpectationCounts.Count> expectations) {
     recent.addLast(batch);
     Instant oldest = batch.at().minus(KEPT);
     while (recent.size() > MOST || recent.peekFirst().at().isBefore(oldest)) {
@@ -74,7 +85,7 @@ public final class SpeedStatus {
     try {
       FileSystem fs = file.getFileSystem(hadoop);
       try (OutputStream out = fs.create(written, true)) {
-        JSON.writeValue(out, new ArrayList<>(recent));
+        JSON.writeValue(out, new Snapshot(new ArrayList<>(recent), expectations));
       }
       fs.delete(file, false);
       fs.rename(written, file);
@@ -83,20 +94,20 @@ public final class SpeedStatus {
     }
   }
 
-  /** The micro-batches the speed layer of {@code storageRoot} wrote down; empty if none. */
-  public static List<MicroBatch> read(String storageRoot, Configuration hadoop) {
+  /** What the speed layer of {@code storageRoot} wrote down; empty if nothing. */
+  public static Snapshot read(String storageRoot, Configuration hadoop) {
     Path file = file(storageRoot);
     try {
       FileSystem fs = file.getFileSystem(hadoop);
       if (!fs.exists(file)) {
-        return List.of();
+        return Snapshot.EMPTY;
       }
       try (InputStream in = fs.open(file)) {
-        return JSON.readValue(in, new TypeReference<List<MicroBatch>>() {});
+        return JSON.readValue(in, Snapshot.class);
       }
     } catch (IOException e) {
       LOG.warn("cannot read the speed layer's status from {}: {}", file, e.getMessage());
-      return List.of();
+      return Snapshot.EMPTY;
     }
   }
 }

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * #MOST_LETTERS}), counted by stage and reason with a few samples.
  *
  * @param runs the latest batch runs' summaries, newest first
+ * @param speed the speed layer's last hour of micro-batches and its expectation counts
  * @param letters dead letters by stage, then by reason (its text up to the first colon)
  * @param samples a few dead letters per stage
  * @param lettersRead how many dead letters were read; {@link #MOST_LETTERS} means there may be more
@@ -43,7 +44,7 @@ record StatusData(
     Instant at,
     List<ViewState> views,
     List<JsonNode> runs,
-    List<SpeedStatus.MicroBatch> speed,
+    SpeedStatus.Snapshot speed,
     Map<String, Map<String, Long>> letters,
     Map<String, List<JsonNode>> samples,
     long lettersRead) {

@@ -1,6 +1,7 @@
 package io.lambdaflow.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.status.SpeedStatus;
 import java.time.Duration;
@@ -52,6 +53,7 @@ final class StatusPage {
     views(html, data);
     batch(html, data);
     speed(html, data);
+    expectations(html, data);
     deadLetters(html, data);
     return html.append("</body></html>").toString();
   }
@@ -136,7 +138,7 @@ final class StatusPage {
 
   private static void speed(StringBuilder html, StatusData data) {
     html.append("<h2>Speed layer</h2>");
-    List<SpeedStatus.MicroBatch> batches = data.speed();
+    List<SpeedStatus.MicroBatch> batches = data.speed().microBatches();
     if (batches.isEmpty()) {
       html.append("<p class=\"muted\">no micro-batch recorded</p>");
       return;
@@ -169,6 +171,51 @@ final class StatusPage {
         .append(chart("micro-batch duration (ms)", batches, b -> b.durationMs()))
         .append(chart("Kafka lag (records)", batches, b -> b.lag()))
         .append("</div>");
+  }
+
+  /** Each expectation's failing records: in the last batch run, and in the speed layer. */
+  private static void expectations(StringBuilder html, StatusData data) {
+    Map<String, String[]> rows = new LinkedHashMap<>();
+    if (!data.runs().isEmpty()) {
+      for (JsonNode count : data.runs().get(0).path("expectations")) {
+        rows.put(
+            key(count.path("stage").asText(), count.path("expectation").asText()),
+            new String[] {
+              count.path("policy").asText().toLowerCase(Locale.ROOT),
+              count(count.path("failed").asLong()),
+              "-"
+            });
+      }
+    }
+    for (ExpectationCounts.Count count : data.speed().expectations()) {
+      rows.computeIfAbsent(
+                  key(count.stage(), count.expectation()),
+                  k -> new String[] {count.policy().key(), "-", "-"})[2] =
+          count(count.failed());
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    html.append("<h2>Expectations</h2><table><tr><th>expectation</th><th>on failure</th>")
+        .append("<th>failed, last batch run</th><th>failed, speed layer</th></tr>");
+    rows.forEach(
+        (name, row) ->
+            html.append("<tr data-expectation=\"")
+                .append(escape(name))
+                .append("\"><td>")
+                .append(escape(name))
+                .append("</td><td>")
+                .append(escape(row[0]))
+                .append("</td><td class=\"n\">")
+                .append(row[1])
+                .append("</td><td class=\"n\">")
+                .append(row[2])
+                .append("</td></tr>"));
+    html.append("</table>");
+  }
+
+  private static String key(String stage, String expectation) {
+    return stage + "." + expectation;
   }
 
   private static void deadLetters(StringBuilder html, StatusData data) {

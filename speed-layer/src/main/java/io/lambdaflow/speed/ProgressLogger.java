@@ -2,6 +2,7 @@ package io.lambdaflow.speed;
 
 import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.DeadLetterStages;
+import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.status.SpeedStatus;
@@ -35,12 +36,18 @@ final class ProgressLogger extends StreamingQueryListener {
   private final String prefix;
   private final PipelineMetrics metrics;
   private final SpeedStatus status;
+  private final ExpectationCounts expectations;
 
-  ProgressLogger(Pipeline pipeline, PipelineMetrics metrics, SpeedStatus status) {
+  ProgressLogger(
+      Pipeline pipeline,
+      PipelineMetrics metrics,
+      SpeedStatus status,
+      ExpectationCounts expectations) {
     this.pipeline = pipeline;
     this.prefix = pipeline.name() + ".";
     this.metrics = metrics;
     this.status = status;
+    this.expectations = expectations;
   }
 
   @Override
@@ -80,7 +87,8 @@ final class ProgressLogger extends StreamingQueryListener {
             System.currentTimeMillis(),
             progress.numInputRows(),
             duration == null ? 0 : duration,
-            lag));
+            lag),
+        expectations.counts());
     if (countsRecordsIn(progress.name())) {
       metrics.recordsIn(pipeline.facts().get(0).name(), progress.numInputRows());
     }

@@ -93,7 +93,8 @@ public final class SpeedLayer {
         new ProgressLogger(
             pipeline,
             metrics,
-            new SpeedStatus(pipeline.storageRoot(), spark.sparkContext().hadoopConfiguration()));
+            new SpeedStatus(pipeline.storageRoot(), spark.sparkContext().hadoopConfiguration()),
+            counts);
     ExpectationListener expectations = new ExpectationListener(spark, counts, metrics).register();
     List<StreamingQuery> queries = new ArrayList<>();
     try {
