@@ -169,7 +169,7 @@ public final class BatchLayer {
         }
       }
       ExpectationCounts expectations = new ExpectationCounts(pipeline);
-      metrics.countExpectations(plan, expectations, countsDeadline);
+      metrics.countExpectations(plan, expectations);
 
       RunSummary summary =
           new RunSummary(

@@ -294,7 +294,7 @@ final class ContractRun {
           byStage.merge(sink.name(), rejections.count(sink.name()), Long::sum);
         }
       }
-      metrics.countExpectations(slice, expectations, deadline);
+      metrics.countExpectations(slice, expectations);
       return (letters.isPresent() ? BatchLayer.records(rejected) : 0) + rejections.total();
     } finally {
       reused.forEach(Dataset::unpersist);

@@ -140,7 +140,9 @@ public final class Replay {
               + "' cannot be read back (files can)",
           null);
     }
-    for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
+    List<SinkNode> written = new ArrayList<>(pipeline.sinksIn(ExecutionMode.BATCH));
+    written.add(pipeline.deadLetter());
+    for (SinkNode sink : written) {
       if (((SupportsBatchWrite) sink.spec()).replaces()) {
         throw new PipelineRunException(
             "sink '"
@@ -167,7 +169,8 @@ public final class Replay {
     Map<String, String> skipped = new LinkedHashMap<>();
     Optional<Dataset<Row>> stored = readable.readBack(spark);
     if (stored.isPresent()) {
-      Dataset<Row> letters = candidates(pipeline, stored.get(), stage, reason).cache();
+      // Fixed now: the dead letters this replay writes must not join them on a recomputation.
+      Dataset<Row> letters = candidates(pipeline, stored.get(), stage, reason).localCheckpoint();
       try {
         List<String> stages =
             letters.select(DeadLetters.STAGE).distinct().collectAsList().stream()

@@ -74,7 +74,7 @@ final class RunMetrics implements QueryExecutionListener, AutoCloseable {
    * Adds what {@code plan}'s expectations counted in this run to {@code counts}. A stage no write
    * of the run read (one only views read, say) is counted in a pass of its own.
    */
-  void countExpectations(PipelinePlanner.Plan plan, ExpectationCounts counts, Instant deadline) {
+  void countExpectations(PipelinePlanner.Plan plan, ExpectationCounts counts) {
     if (plan.checks().isEmpty()) {
       return;
     }
@@ -88,7 +88,7 @@ final class RunMetrics implements QueryExecutionListener, AutoCloseable {
       Optional<Row> observed = await(check.metric(), Instant.now());
       if (observed.isEmpty()) {
         check.kept().count();
-        observed = await(check.metric(), deadline);
+        observed = await(check.metric(), Instant.now().plus(BatchLayer.PATIENCE));
       }
       observed.ifPresent(row -> counts.add(check.stage(), row));
     }

@@ -113,7 +113,19 @@ public record RunSummary(
    * multiplied by explode.
    */
   public long filteredOut() {
-    return totalIn() - totalOut() - deadLetters - dropped;
+    return totalIn() - totalOut() - leftPipeline() - dropped;
+  }
+
+  /**
+   * Dead letters of views' expectations: records kept out of one view only (they still reached the
+   * sinks), so not part of {@code in = out + dead letters + ...}.
+   */
+  public long viewDeadLetters() {
+    return viewRows.keySet().stream().mapToLong(v -> deadLettersByStage.getOrDefault(v, 0L)).sum();
+  }
+
+  private long leftPipeline() {
+    return deadLetters - viewDeadLetters();
   }
 
   /** The summary as printed at the end of a run. */
@@ -174,7 +186,7 @@ public record RunSummary(
                   "  in = out + dead letters + filtered out: %,d = %,d + %,d + %,d%n",
                   totalIn(),
                   totalOut(),
-                  deadLetters,
+                  leftPipeline(),
                   filteredOut())
               : String.format(
                   Locale.ROOT,
@@ -182,9 +194,16 @@ public record RunSummary(
                       + " %,d%n",
                   totalIn(),
                   totalOut(),
-                  deadLetters,
+                  leftPipeline(),
                   dropped,
                   filteredOut()));
+      if (viewDeadLetters() > 0) {
+        text.append(
+            String.format(
+                Locale.ROOT,
+                "  (and %,d dead letters of views' expectations, kept out of those views only)%n",
+                viewDeadLetters()));
+      }
     }
     return text.toString();
   }

@@ -78,6 +78,7 @@ class ClusterTest {
         .containsExactlyInAnyOrder(
             "io.lambdaflow.batch.BatchLayerFactory",
             "io.lambdaflow.batch.schedule.ScheduleLayerFactory",
+            "io.lambdaflow.batch.ReplayLayerFactory",
             "io.lambdaflow.speed.SpeedLayerFactory");
     try (JarFile jar = new JarFile(app.toFile())) {
       assertThat(jar.getEntry("io/lambdaflow/shaded/com/google/common/collect/ImmutableList.class"))

@@ -38,10 +38,10 @@ class FixtureRunTest {
 
     assertThat(result.status()).as(result.out() + result.err()).isZero();
     String layer =
-        "  ok   view purchases (5 rows)\n"
+        "  ok   view purchases (4 rows)\n"
             + "  ok   view events_per_host (9 rows)\n"
             + "  ok   view events_per_type (4 rows)\n"
-            + "  ok   dead-letters (5 rows)\n";
+            + "  ok   dead-letters (6 rows)\n";
     assertThat(result.out())
         .isEqualTo(
             "batch layer:\n"
@@ -81,7 +81,7 @@ class FixtureRunTest {
             + "       + purchase_sword,5\n";
     assertThat(result.out().split("speed layer:\n"))
         .hasSize(2)
-        .allSatisfy(part -> assertThat(part).contains(diff, "  ok   view purchases (5 rows)\n"));
+        .allSatisfy(part -> assertThat(part).contains(diff, "  ok   view purchases (4 rows)\n"));
     assertThat(result.out()).endsWith("lambda test: 2 of 8 output(s) differ\n");
   }
 

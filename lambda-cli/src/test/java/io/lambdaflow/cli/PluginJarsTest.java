@@ -81,8 +81,8 @@ class PluginJarsTest {
         .startsWith(
             "lambda: unknown verb 'publishd'; did you mean 'published'? (verbs: airflow, batch,"
                 + " broker, cluster, help, ingest, init, package, plugins, postgres, preview,"
-                + " produce, published, registry, schedule, serve, speed, submit, test,"
-                + " validate)\n");
+                + " produce, published, registry, replay, schedule, serve, speed, submit, test,"
+                + " ui, validate)\n");
 
     Result run =
         lambda("published", file.toString(), "--view", "per_host", "--jars", jar.toString());

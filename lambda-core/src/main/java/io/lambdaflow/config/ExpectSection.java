@@ -75,7 +75,8 @@ final class ExpectSection {
       }
       String name = bound.get().get(NAME);
       String where = location((com.typesafe.config.ConfigObject) list.get(index), "name");
-      if (!NODE_NAME.matcher(name).matches()) {
+      // A leading '_' and 'records' are the observed metric's own columns.
+      if (!NODE_NAME.matcher(name).matches() || name.startsWith("_") || name.equals("records")) {
         problems.add(
             new Problem(
                 where,
@@ -83,7 +84,7 @@ final class ExpectSection {
                 "expectation name '"
                     + name
                     + "' is not usable as a metric name; use letters, digits and '_', starting"
-                    + " with a letter"));
+                    + " with a letter (and not 'records')"));
         continue;
       }
       if (!names.add(name)) {

@@ -30,6 +30,7 @@ public final class ExpectationCounts {
   }
 
   private final Map<String, List<Expectation>> byStage = new LinkedHashMap<>();
+  private final java.util.Set<String> views = new java.util.HashSet<>();
   private final Map<String, Long> failed = new LinkedHashMap<>();
   private long dropped;
   private long quarantined;
@@ -41,6 +42,7 @@ public final class ExpectationCounts {
     }
     for (ViewNode view : pipeline.views()) {
       byStage.put(view.name(), view.expectations());
+      views.add(view.name());
     }
     byStage.forEach(
         (stage, expectations) -> expectations.forEach(e -> failed.put(key(stage, e), 0L)));
@@ -57,8 +59,10 @@ public final class ExpectationCounts {
       failed.merge(key(stage, expectation), count, Long::sum);
       added.add(new Count(stage, expectation.name(), expectation.policy(), count));
     }
-    dropped += value(observed, Expectations.DROPPED);
-    quarantined += value(observed, Expectations.QUARANTINED);
+    if (!views.contains(stage)) { // a view's keep the records out of that view only
+      dropped += value(observed, Expectations.DROPPED);
+      quarantined += value(observed, Expectations.QUARANTINED);
+    }
     return added;
   }
 
@@ -74,12 +78,15 @@ public final class ExpectationCounts {
     return counts;
   }
 
-  /** Records left out by {@code drop} expectations (and no {@code quarantine} one). */
+  /**
+   * Records left out of the pipeline by transforms' {@code drop} expectations (and no {@code
+   * quarantine} one).
+   */
   public synchronized long dropped() {
     return dropped;
   }
 
-  /** Records sent to the dead letters by {@code quarantine} expectations. */
+  /** Records sent to the dead letters by transforms' {@code quarantine} expectations. */
   public synchronized long quarantined() {
     return quarantined;
   }

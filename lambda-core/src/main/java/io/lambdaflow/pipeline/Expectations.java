@@ -28,12 +28,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Applies a stage's {@link Expectation}s to its output, the same way in every layer: {@code fail}
- * first (a failing record stops the job with {@link #MARKER} and the record in its message), then
- * one observed metric ({@code Dataset.observe}) counts each expectation's failing records and the
- * records dropped and quarantined, then quarantined records split off as dead letters and dropped
- * ones are left out. A record failing both a {@code drop} and a {@code quarantine} expectation is
- * quarantined: nothing leaves a run uncounted and unexplained.
+ * Applies a stage's {@link Expectation}s to its output, the same way in every layer: one observed
+ * metric ({@code Dataset.observe}) counts each expectation's failing records and the records
+ * dropped and quarantined; above it, {@code fail} stops the job at a failing record ({@link
+ * #MARKER} and the record in its message), then quarantined records split off as dead letters and
+ * dropped ones are left out. A record failing both a {@code drop} and a {@code quarantine}
+ * expectation is quarantined: nothing leaves a run uncounted and unexplained.
  */
 public final class Expectations {
   /** How a {@code fail} expectation's message starts, found again in Spark's wrapped errors. */
@@ -92,7 +92,7 @@ public final class Expectations {
         to_json(
             struct(columns.stream().map(Expectations::quoted).toArray(Column[]::new)),
             java.util.Map.of("ignoreNullFields", "false"));
-    Dataset<Row> checked = data;
+    List<Column> failures = new ArrayList<>();
     for (Expectation expectation : expectations) {
       if (expectation.policy() == Expectation.Policy.FAIL) {
         Column failure =
@@ -109,7 +109,7 @@ public final class Expectations {
                                 + expectation.condition()
                                 + "; record "),
                         org.apache.spark.sql.functions.substring(record, 1, RECORD_SHOWN))));
-        checked = checked.where(failure.isNull());
+        failures.add(failure.isNull());
       }
     }
     List<Column> metrics = new ArrayList<>();
@@ -129,17 +129,23 @@ public final class Expectations {
     metrics.add(sum(when(quarantineOk, 0L).otherwise(1L)).alias(QUARANTINED));
     String metric = METRIC_PREFIX + stage + "." + plan;
     Dataset<Row> observed =
-        checked.observe(metric, count(lit(1)).alias("records"), metrics.toArray(Column[]::new));
+        data.observe(metric, count(lit(1)).alias("records"), metrics.toArray(Column[]::new));
+    // Above the observed metric, which Spark pushes no filter through: a fail check pushed below
+    // a transform's own filters or joins would stop a run for a record the transform drops.
+    Dataset<Row> checked = observed;
+    for (Column failure : failures) {
+      checked = checked.where(failure);
+    }
     Optional<Dataset<Row>> quarantined =
         reasons.isEmpty()
             ? Optional.empty()
             : Optional.of(
-                observed
+                checked
                     .where(not(quarantineOk))
                     .withColumn(DeadLetters.REASON, concat_ws("; ", reasons.toArray(Column[]::new)))
                     .withColumn(DeadLetters.RAW, record));
     return new Check(
-        stage, expectations, metric, observed.where(quarantineOk.and(dropOk)), quarantined);
+        stage, expectations, metric, checked.where(quarantineOk.and(dropOk)), quarantined);
   }
 
   /** Whether a record meets {@code expectation}: its condition is true (not false, not null). */

@@ -189,6 +189,10 @@ public final class PipelinePlanner {
     for (ViewNode view : pipeline.views()) {
       Dataset<Row> input = datasets.get(view.input());
       if (!view.expectations().isEmpty() && input != null) {
+        // Only the records the view keeps are its to check.
+        if (view.filter().isPresent()) {
+          input = input.where(org.apache.spark.sql.functions.expr(view.filter().get()));
+        }
         Expectations.Check check =
             Expectations.apply(view.name(), view.expectations(), input, planNumber);
         check

@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param keys append views: the columns lookups may use (empty: any); aggregate views: the group-by
  *     columns
  * @param measures aggregate views: the measures, in declared order
- * @param expectations what the records it reads should meet (checked before its filter)
+ * @param expectations what the records it keeps should meet (checked after its filter)
  */
 public record ViewNode(
     String name,

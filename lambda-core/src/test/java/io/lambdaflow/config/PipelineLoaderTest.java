@@ -205,6 +205,24 @@ class PipelineLoaderTest {
   }
 
   @Test
+  void expectationNamesMayNotBeTheMetricsOwnColumns() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            layers = [batch]
+            sources { events { type = memory, rows = 1 } }
+            transforms = [ { type = noop, expect = [ { name = _dropped, condition = "x > 1" } ] } ]
+            sinks { out { type = out, path = x } }
+            """
+                + DEAD_LETTER);
+    assertThat(problems)
+        .containsExactly(
+            "p.conf:3: transforms[0].expect[0].name: expectation name '_dropped' is not usable as"
+                + " a metric name; use letters, digits and '_', starting with a letter (and not"
+                + " 'records')");
+  }
+
+  @Test
   void expectationsDefaultToWarnAndKeepTheirOrder() throws Exception {
     Pipeline pipeline =
         valid(

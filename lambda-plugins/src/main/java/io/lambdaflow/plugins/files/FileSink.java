@@ -56,15 +56,20 @@ final class FileSink implements SupportsBatchWrite, SupportsStreamWrite, Support
   @Override
   public Optional<Dataset<Row>> readBack(SparkSession spark) {
     Path root = new Path(path);
+    boolean streamed;
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(root)) {
         return Optional.empty();
       }
+      streamed = fs.exists(new Path(root, "_spark_metadata"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot look for " + path, e);
     }
-    return Optional.of(spark.read().format(format).options(options).load(path));
+    // A folder a streaming query also wrote has Spark's log of its files, and Spark then reads
+    // only those; every file is read through a glob instead (batch runs' files too).
+    return Optional.of(
+        spark.read().format(format).options(options).load(streamed ? path + "/*" : path));
   }
 
   @Override
