@@ -64,6 +64,7 @@ public final class SpeedStatus {
   private final Path file;
   private final Configuration hadoop;
   private final Deque<MicroBatch> recent = new ArrayDeque<>();
+  private boolean closed;
 
   public SpeedStatus(String storageRoot, Configuration hadoop) {
     this.file = file(storageRoot);
@@ -76,6 +77,9 @@ public final class SpeedStatus {
 
   /** Adds {@code batch} and rewrites the file with the last hour and {@code expectations}. */
   public synchronized void add(MicroBatch batch, List<ExpectationCounts.Count> expectations) {
+    if (closed) {
+      return; // a progress event delivered after the speed layer stopped
+    }
     recent.addLast(batch);
     Instant oldest = batch.at().minus(KEPT);
     while (recent.size() > MOST || recent.peekFirst().at().isBefore(oldest)) {
@@ -92,6 +96,11 @@ public final class SpeedStatus {
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot write the speed layer's status to {}: {}", file, e.getMessage());
     }
+  }
+
+  /** Writes nothing more; returns once a write under way has ended. */
+  public synchronized void close() {
+    closed = true;
   }
 
   /** What the speed layer of {@code storageRoot} wrote down; empty if nothing. */

@@ -50,6 +50,11 @@ final class ProgressLogger extends StreamingQueryListener {
     this.expectations = expectations;
   }
 
+  /** Writes no more status: the speed layer stopped (its storage may be deleted next). */
+  void close() {
+    status.close();
+  }
+
   @Override
   public void onQueryStarted(QueryStartedEvent event) {}
 

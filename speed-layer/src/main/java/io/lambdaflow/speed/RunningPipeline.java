@@ -114,6 +114,9 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     spark.streams().removeListener(progress);
+    if (progress instanceof ProgressLogger logger) {
+      logger.close();
+    }
     if (expectations != null) {
       expectations.close();
     }

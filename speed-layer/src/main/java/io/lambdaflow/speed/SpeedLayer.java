@@ -163,6 +163,7 @@ public final class SpeedLayer {
     } catch (RuntimeException e) {
       queries.forEach(SpeedLayer::stopQuietly);
       spark.streams().removeListener(progress);
+      progress.close();
       spark.streams().removeListener(dimensions);
       expectations.close();
       dimensions.close();
