@@ -23,8 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,7 +80,10 @@ class ConcurrentInvariantTest {
     java.util.concurrent.atomic.AtomicReference<Exception> failure =
         new java.util.concurrent.atomic.AtomicReference<>();
     int checks = Integer.getInteger("lambda.invariant.checks", defaultChecks);
-    ScheduledExecutorService background = Executors.newScheduledThreadPool(2);
+    ScheduledThreadPoolExecutor background = new ScheduledThreadPoolExecutor(2);
+    // At the end, a batch run under way finishes (interrupted, Spark's tasks would go on writing
+    // into the temporary folder JUnit is deleting); none starts after.
+    background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     try (KafkaProducer<String, String> producer =
             new KafkaProducer<>(
                 Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
@@ -111,7 +113,9 @@ class ConcurrentInvariantTest {
                 return;
               }
               batchRuns.incrementAndGet();
-              background.schedule(this, 1000 + batchRandom.nextInt(4000), TimeUnit.MILLISECONDS);
+              if (!background.isShutdown()) {
+                background.schedule(this, 1000 + batchRandom.nextInt(4000), TimeUnit.MILLISECONDS);
+              }
             }
           },
           1000 + batchRandom.nextInt(3000),
@@ -150,8 +154,8 @@ class ConcurrentInvariantTest {
       }
       assertThat(batchRuns.get()).as("batch runs published meanwhile").isGreaterThan(0);
     } finally {
-      background.shutdownNow();
-      background.awaitTermination(2, TimeUnit.MINUTES);
+      background.shutdown();
+      assertThat(background.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
     }
   }
 
