@@ -93,27 +93,33 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
+   * How the serving layer's HTTP server (and {@code lambda ui}'s) listens: on {@code host:port},
+   * with the {@code serving} section's limits, token and TLS.
+   */
+  static HttpSettings settings(ContractSettings.Serving settings, String host, int port) {
+    return new HttpSettings(
+        host,
+        port,
+        settings.idleTimeout(),
+        Math.max(8, settings.maxConcurrentQueries() + 4),
+        settings.maxConcurrentQueries(),
+        64,
+        Duration.ofSeconds(5),
+        Set.of("/health"),
+        MAX_BODY,
+        Optional.of(settings.token()),
+        settings.tlsKeystore().isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                new HttpSettings.Tls(settings.tlsKeystore(), settings.tlsKeystorePassword())));
+  }
+
+  /**
    * Starts the API on {@code host:port} (port 0: a free one), with the pipeline's {@code serving}
    * limits, token and TLS.
    */
   public static HttpApi start(ServingLayer serving, String host, int port) throws IOException {
-    ContractSettings.Serving settings = serving.pipeline().contract().serving();
-    HttpSettings http =
-        new HttpSettings(
-            host,
-            port,
-            settings.idleTimeout(),
-            Math.max(8, settings.maxConcurrentQueries() + 4),
-            settings.maxConcurrentQueries(),
-            64,
-            Duration.ofSeconds(5),
-            Set.of("/health"),
-            MAX_BODY,
-            Optional.of(settings.token()),
-            settings.tlsKeystore().isEmpty()
-                ? Optional.empty()
-                : Optional.of(
-                    new HttpSettings.Tls(settings.tlsKeystore(), settings.tlsKeystorePassword())));
+    HttpSettings http = settings(serving.pipeline().contract().serving(), host, port);
     HttpApi[] api = new HttpApi[1];
     HttpService server =
         HttpService.start("lambda-serving", http, request -> api[0].timed(request));

@@ -2,7 +2,6 @@ package io.lambdaflow.serving;
 
 import io.lambdaflow.http.HttpResponse;
 import io.lambdaflow.http.HttpService;
-import io.lambdaflow.http.HttpSettings;
 import io.lambdaflow.layer.Layer;
 import io.lambdaflow.layer.LayerContext;
 import io.lambdaflow.layer.LayerFactory;
@@ -12,11 +11,9 @@ import io.lambdaflow.spi.ConfigOption;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.OptionTypes;
 import io.lambdaflow.spi.Options;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
 
@@ -74,22 +71,7 @@ public final class UiLayerFactory implements LayerFactory {
         server =
             HttpService.start(
                 "lambda-ui",
-                new HttpSettings(
-                    settings.host(),
-                    settings.port(),
-                    settings.idleTimeout(),
-                    4,
-                    2,
-                    16,
-                    Duration.ofSeconds(5),
-                    Set.of("/health"),
-                    0,
-                    Optional.of(settings.token()),
-                    settings.tlsKeystore().isEmpty()
-                        ? Optional.empty()
-                        : Optional.of(
-                            new HttpSettings.Tls(
-                                settings.tlsKeystore(), settings.tlsKeystorePassword()))),
+                HttpApi.settings(settings, settings.host(), settings.port()),
                 request ->
                     switch (request.path()) {
                       case "/", "/status" ->
