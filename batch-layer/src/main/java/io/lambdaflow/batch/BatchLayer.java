@@ -107,6 +107,7 @@ public final class BatchLayer {
         pipeline.sinksIn(ExecutionMode.BATCH).size());
 
     List<Dataset<Row>> reused = new ArrayList<>();
+    boolean cache = cachesDecoded(pipeline);
     PipelinePlanner.Hooks hooks =
         new PipelinePlanner.Hooks() {
           @Override
@@ -116,6 +117,9 @@ public final class BatchLayer {
 
           @Override
           public Dataset<Row> reuse(Dataset<Row> data) {
+            if (!cache) {
+              return data;
+            }
             Dataset<Row> persisted = data.persist(StorageLevel.MEMORY_AND_DISK());
             reused.add(persisted);
             return persisted;
@@ -199,6 +203,18 @@ public final class BatchLayer {
     } finally {
       reused.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * Whether decoded records are cached for the outputs that read them. Not for one sink fed by
+   * sources that read the same records again ({@link SupportsBatchRead#repeatable}): the dead
+   * letters, the other output, then read and decode the input once more, which costs less than
+   * filling a cache of every record (measured in {@code bin/benchmark batch}).
+   */
+  static boolean cachesDecoded(Pipeline pipeline) {
+    return pipeline.sinksIn(ExecutionMode.BATCH).size() > 1
+        || pipeline.sources().stream()
+            .anyMatch(s -> !(s.spec() instanceof SupportsBatchRead read && read.repeatable()));
   }
 
   /** How a run behaves beyond the pipeline's configuration. */

@@ -12,6 +12,7 @@ import io.lambdaflow.batch.BatchLayer;
 import io.lambdaflow.batch.RunSummary;
 import io.lambdaflow.embedded.EmbeddedKafka;
 import io.lambdaflow.pipeline.Pipeline;
+import io.lambdaflow.records.RecordParser;
 import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.testkit.TestPipelines;
 import java.io.BufferedWriter;
@@ -53,8 +54,10 @@ public final class BatchBenchmark {
 
   /** One source's result: the durations of each run, in seconds, and the input size. */
   /**
-   * @param parseOnly Spark reading and parsing the same input with nothing else (a no-op sink): the
-   *     ceiling any job on these cores can reach, framework or not
+   * @param parseOnly Spark reading and parsing the same input with nothing else (a no-op sink):
+   *     from_json's own speed
+   * @param decodeOnly the same with the framework's JSON decoder (its strict syntax check and dead
+   *     letter reasons included), alternating with parseOnly
    */
   public record Result(
       String source,
@@ -62,10 +65,15 @@ public final class BatchBenchmark {
       long bytes,
       List<Double> framework,
       List<Double> handWritten,
-      List<Double> parseOnly) {
+      List<Double> parseOnly,
+      List<Double> decodeOnly) {
 
     public double parseOnlyMedian() {
       return median(parseOnly);
+    }
+
+    public double decodeOnlyMedian() {
+      return median(decodeOnly);
     }
 
     public double frameworkMedian() {
@@ -110,7 +118,8 @@ public final class BatchBenchmark {
                 handWritten(
                     spark.read().text(input.toString()).withColumn("position", input_file_name()),
                     settings.work().resolve("hw-files")),
-            () -> parseOnly(spark.read().text(input.toString()))));
+            () -> parseOnly(spark.read().text(input.toString())),
+            () -> decodeOnly(spark.read().text(input.toString()))));
     if (settings.kafka()) {
       try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
         int partitions = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -131,7 +140,8 @@ public final class BatchBenchmark {
                     settings.work().resolve("fw-kafka")),
                 () ->
                     handWritten(kafkaLines(spark, bootstrap), settings.work().resolve("hw-kafka")),
-                () -> parseOnly(kafkaLines(spark, bootstrap).select("value"))));
+                () -> parseOnly(kafkaLines(spark, bootstrap).select("value")),
+                () -> decodeOnly(kafkaLines(spark, bootstrap).select("value"))));
       }
     }
     return results;
@@ -166,7 +176,8 @@ public final class BatchBenchmark {
       long bytes,
       Job framework,
       Job handWritten,
-      Job parseOnly)
+      Job parseOnly,
+      Job decodeOnly)
       throws Exception {
     // One warm-up of each: JIT, Spark's code generation caches, the file system cache.
     framework.run();
@@ -184,11 +195,19 @@ public final class BatchBenchmark {
       }
     }
     parseOnly.run();
+    decodeOnly.run();
     List<Double> parse = new ArrayList<>();
-    for (int i = 0; i < Math.max(1, settings.runs() / 2); i++) {
-      parse.add(time(parseOnly));
+    List<Double> decode = new ArrayList<>();
+    for (int i = 0; i < settings.runs(); i++) {
+      if (i % 2 == 0) {
+        parse.add(time(parseOnly));
+        decode.add(time(decodeOnly));
+      } else {
+        decode.add(time(decodeOnly));
+        parse.add(time(parseOnly));
+      }
     }
-    return new Result(source, settings.events(), bytes, fw, hw, parse);
+    return new Result(source, settings.events(), bytes, fw, hw, parse, decode);
   }
 
   private static double time(Job job) throws Exception {
@@ -281,6 +300,21 @@ public final class BatchBenchmark {
     lines
         .select(from_json(col("value"), StructType.fromDDL(SCHEMA)).alias("e"))
         .select("e.*")
+        .write()
+        .format("noop")
+        .mode("overwrite")
+        .save();
+  }
+
+  /**
+   * The framework's JSON decoding of {@code lines} alone, into the no-op sink: the parse-json
+   * transform's parser, with its strict syntax check and its dead letters' reasons computed (the
+   * dead letters themselves not written).
+   */
+  private static void decodeOnly(Dataset<Row> lines) {
+    RecordParser.json(StructType.fromDDL(SCHEMA), Map.of())
+        .requiring(List.of("event_type"))
+        .parse(lines, col("value"), List.of(), deadLetters -> {}, d -> d)
         .write()
         .format("noop")
         .mode("overwrite")

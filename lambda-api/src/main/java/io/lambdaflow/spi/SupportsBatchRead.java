@@ -13,6 +13,15 @@ public interface SupportsBatchRead extends SourceSpec {
   Dataset<Row> readBatch(ReadContext context);
 
   /**
+   * Whether the dataset {@link #readBatch} returns gives the same records each time Spark computes
+   * it (a set of files listed once, offsets fixed when it was read), so the batch layer may read it
+   * again for a second output instead of caching what it decoded. The default, false, caches.
+   */
+  default boolean repeatable() {
+    return false;
+  }
+
+  /**
    * Called once after a batch run wrote every sink, with the context of the same run: the place to
    * remember how far this run read (Kafka offsets, say) so the next run can start there. Not called
    * when the run failed. The default does nothing.

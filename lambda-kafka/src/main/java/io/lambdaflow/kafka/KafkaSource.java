@@ -113,6 +113,12 @@ final class KafkaSource implements SupportsHorizon, SupportsStreamRead {
     return shape(reader.load(), context);
   }
 
+  /** Its offsets are fixed when it is read (ending at the end offsets of that moment). */
+  @Override
+  public boolean repeatable() {
+    return true;
+  }
+
   @Override
   public Horizon horizon(ReadContext context) {
     KafkaCluster cluster = new KafkaCluster(bootstrapServers, client, timeout);

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.base64;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.from_csv;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
@@ -26,9 +25,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.avro.functions;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -48,16 +45,10 @@ public final class RecordParser {
   private static final String SYNTAX = MetadataColumns.PREFIX + "syntax";
 
   /**
-   * Spark's from_json accepts what JSON does not (single quotes, trailing garbage, NaN, leading
-   * zeros): every record's syntax is checked strictly first, and a problem is its reason.
+   * Spark JSON options that would let through what strict syntax refuses: always off. Spark's
+   * from_json is permissive (single quotes, trailing garbage, NaN, leading zeros): every record's
+   * syntax is checked strictly too ({@link DecodeJson}), and a problem is its reason.
    */
-  private static final UserDefinedFunction JSON_SYNTAX =
-      udf(
-              (UDF1<String, String>) text -> text == null ? null : StrictJson.problem(text),
-              DataTypes.StringType)
-          .withName("lambda_json_syntax");
-
-  /** Spark JSON options that would let through what strict syntax refuses: always off. */
   private static final Map<String, String> STRICT_JSON =
       Map.of(
           "allowSingleQuotes", "false",
@@ -184,9 +175,6 @@ public final class RecordParser {
     } else {
       marked.add(decode(rawValue).alias(PARSED));
     }
-    if (kind == Kind.JSON) {
-      marked.add(JSON_SYNTAX.apply(rawValue).alias(SYNTAX));
-    }
     Dataset<Row> parsed = input.select(marked.toArray(Column[]::new));
     if (kind == Kind.AVRO) { // decoded from what the strict check passed, once per record
       parsed = parsed.withColumn(PARSED, decode(col(FRAME + ".record")));
@@ -225,11 +213,12 @@ public final class RecordParser {
     if (kind == Kind.JSON) {
       parserOptions.putAll(STRICT_JSON);
     }
+    if (kind == Kind.JSON) { // one pass: strict syntax, then the fields
+      return DecodeJson.decode(raw, schema, parserOptions, CORRUPT, SYNTAX);
+    }
     StructType withCorrupt =
         schema.add(new StructField(CORRUPT, DataTypes.StringType, true, Metadata.empty()));
-    return kind == Kind.JSON
-        ? from_json(raw, withCorrupt, parserOptions)
-        : from_csv(raw, lit(withCorrupt.toDDL()), parserOptions);
+    return from_csv(raw, lit(withCorrupt.toDDL()), parserOptions);
   }
 
   private Column rejection() {
@@ -242,7 +231,8 @@ public final class RecordParser {
               rejection
                   .when(trim(raw).equalTo(""), lit("empty record"))
                   .when(
-                      col(SYNTAX).isNotNull(), concat_ws("", lit("malformed JSON: "), col(SYNTAX)))
+                      col(PARSED + "." + SYNTAX).isNotNull(),
+                      concat_ws("", lit("malformed JSON: "), col(PARSED + "." + SYNTAX)))
                   .when(
                       col(PARSED + "." + CORRUPT).isNotNull(),
                       lit("JSON does not match the schema " + ddl));

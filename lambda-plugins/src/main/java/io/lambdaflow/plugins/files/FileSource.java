@@ -113,6 +113,12 @@ final class FileSource implements SupportsHorizon, SupportsStreamRead {
     return withPosition(reader.load(path));
   }
 
+  /** The files are listed once, when read. */
+  @Override
+  public boolean repeatable() {
+    return true;
+  }
+
   @Override
   public Horizon horizon(ReadContext context) {
     if (absent(context)) {
