@@ -3,6 +3,7 @@ package io.lambdaflow.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaflow.status.SpeedStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,12 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code bin/benchmark [all|batch|speed|serving|jdbc] [--events N] [--runs N] [--rates 5000,20000]
- * [--seconds N] [--batch-rows N] [--speed-rows N] [--lookups N] [--jdbc-rows N] [--jdbc-runs N]
- * [--out DIR]}: runs the benchmarks side by side in one JVM and one Spark session, prints a table
- * per benchmark with where each target stands, and writes {@code results.json}, {@code results.md}
- * and {@code latencies.png} under {@code benchmarks/results/} (or --out).
+ * {@code bin/benchmark [all|batch|speed|serving|jdbc|start] [--events N] [--runs N] [--rates
+ * 5000,20000] [--seconds N] [--batch-rows N] [--speed-rows N] [--lookups N] [--jdbc-rows N]
+ * [--jdbc-runs N] [--start-runs N] [--out DIR]}: runs the benchmarks side by side in one JVM and
+ * one Spark session, prints a table per benchmark with where each target stands, and writes {@code
+ * results.json}, {@code results.md} and {@code latencies.png} under {@code benchmarks/results/} (or
+ * --out).
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -30,7 +32,8 @@ public final class Benchmarks {
       List<BatchBenchmark.Result> batch,
       List<SpeedBenchmark.RateResult> speed,
       ServingBenchmark.Result serving,
-      JdbcBenchmark.Result jdbc) {}
+      JdbcBenchmark.Result jdbc,
+      List<StartBenchmark.Variant> start) {}
 
   public static void main(String[] args) throws Exception {
     String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "all";
@@ -82,8 +85,7 @@ public final class Benchmarks {
           SpeedBenchmark.run(
               spark,
               new SpeedBenchmark.Settings(
-                  Arrays.stream(
-                          options.getOrDefault("--rates", "5000,10000,20000,30000").split(","))
+                  Arrays.stream(options.getOrDefault("--rates", "10000,30000,50000").split(","))
                       .map(Integer::parseInt)
                       .toList(),
                   Integer.parseInt(options.getOrDefault("--seconds", "20")),
@@ -111,7 +113,13 @@ public final class Benchmarks {
                   Integer.parseInt(options.getOrDefault("--jdbc-runs", "3")),
                   work.resolve("jdbc")));
     }
-    return new Report(batch, speed, serving, jdbc);
+    List<StartBenchmark.Variant> start = null;
+    if (all || which.equals("start")) {
+      start =
+          StartBenchmark.run(
+              Integer.parseInt(options.getOrDefault("--start-runs", "3")), work.resolve("start"));
+    }
+    return new Report(batch, speed, serving, jdbc, start);
   }
 
   static String markdown(Report report) {
@@ -136,7 +144,33 @@ public final class Benchmarks {
     if (report.jdbc() != null) {
       text.append(jdbc(report.jdbc()));
     }
+    if (report.start() != null) {
+      text.append(start(report.start()));
+    }
     return text.toString();
+  }
+
+  static String start(List<StartBenchmark.Variant> variants) {
+    StringBuilder text = new StringBuilder();
+    text.append(
+        "## Small runs: `bin/lambda batch conf/quickstart.conf` (1,000 events)\n\n"
+            + "A new JVM each time, as a user runs it; wall time from the command's start to its"
+            + " exit (the JVM's own start included), and the run's own time as its summary prints"
+            + " it; median of the runs.\n\n| start | wall s | run s |\n|---|---:|---:|\n");
+    double best = Double.MAX_VALUE;
+    for (StartBenchmark.Variant v : variants) {
+      text.append(
+          String.format(
+              Locale.ROOT, "| %s | %.1f | %.1f |%n", v.name(), v.wallMedian(), v.runMedian()));
+      best = Math.min(best, v.wallMedian());
+    }
+    return text.append(
+            String.format(
+                Locale.ROOT,
+                "%nTargets: a run of 1,000 events ≤ 5 s of wall time: %s (%.1f s at best).%n%n",
+                best <= 5 ? "met" : "missed",
+                best))
+        .toString();
   }
 
   static String jdbc(JdbcBenchmark.Result r) {
@@ -256,17 +290,54 @@ public final class Benchmarks {
         String.format(
             Locale.ROOT,
             "%nA rate is sustained when every probe arrives and latency grows by at most %.0f ms"
-                + " per second of traffic.%n%nTargets: p99 ≤ 1 s at 10,000 events/s: %s. Sustains"
-                + " ≥ 30,000 events/s: %s (highest sustained here: %,d/s).%n%n",
+                + " per second of traffic.%n%nTargets: p99 ≤ 500 ms at 10,000 events/s: %s. Sustains"
+                + " ≥ 50,000 events/s: %s (highest sustained here: %,d/s).%n%n",
             SpeedBenchmark.SUSTAINED_GROWTH,
             Double.isNaN(p99at10k)
                 ? "not measured"
-                : p99at10k <= 1000
+                : p99at10k <= 500
                     ? "met (" + (long) p99at10k + " ms)"
                     : "missed (" + (long) p99at10k + " ms)",
-            highest >= 30_000 ? "met" : "missed",
+            highest >= 50_000 ? "met" : "missed",
             highest));
+    text.append(phases(results));
     return text.toString();
+  }
+
+  /** Where a micro-batch's time went, per rate: the median of each phase. */
+  static String phases(List<SpeedBenchmark.RateResult> results) {
+    List<String> names = new ArrayList<>();
+    results.forEach(
+        r ->
+            r.medianPhases().keySet().stream().filter(k -> !names.contains(k)).forEach(names::add));
+    if (names.isEmpty()) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder();
+    text.append(
+        "Where a micro-batch's time went (median ms per phase over the micro-batches of each rate;"
+            + " every micro-batch in `speed-phases.png`): the speed layer's own phases (planning"
+            + " the transforms, reading and decoding into the cache while counting the dead"
+            + " letters, writing the views, writing the dead letters), then Structured"
+            + " Streaming's.\n\n| rate/s | micro-batches | rows (median) | ");
+    text.append(String.join(" | ", names)).append(" |\n|---:|---:|---:|");
+    text.append("---:|".repeat(names.size())).append("\n");
+    for (SpeedBenchmark.RateResult r : results) {
+      Map<String, Double> medians = r.medianPhases();
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %d | %,.0f |",
+              r.rate(),
+              r.microBatches().size(),
+              BatchBenchmark.median(
+                  r.microBatches().stream().map(b -> (double) b.inputRows()).toList())));
+      for (String name : names) {
+        text.append(String.format(Locale.ROOT, " %.0f |", medians.getOrDefault(name, 0.0)));
+      }
+      text.append("\n");
+    }
+    return text.append("\n").toString();
   }
 
   static String serving(ServingBenchmark.Result result) {
@@ -294,18 +365,21 @@ public final class Benchmarks {
               l.p99(),
               l.max()));
     }
-    Latencies duck = find(result, "key lookup, duckdb");
+    Latencies aggregate = find(result, "aggregate query, duckdb");
+    Latencies http = find(result, "key lookup, duckdb via HTTP");
     Latencies spark = find(result, "key lookup, spark");
-    double ratio = spark.p50() / duck.p50();
+    double ratio = spark.p50() / find(result, "key lookup, duckdb").p50();
     text.append(
         String.format(
             Locale.ROOT,
-            "%nTargets: key lookup p99 ≤ 20 ms: %s (%.1f ms in process, %.1f ms over HTTP)."
-                + " Default engine ≥ 5x faster than Spark SQL at p50: %s (%.0fx).%n%n",
-            duck.p99() <= 20 ? "met" : "missed",
-            duck.p99(),
-            find(result, "key lookup, duckdb via HTTP").p99(),
-            ratio >= 5 ? "met" : "missed",
+            "%nTargets: aggregate query over the merged view p50 ≤ 50 ms: %s (%.1f ms). Key lookup"
+                + " over HTTP p99 ≤ 5 ms: %s (%.1f ms; %.1f ms in process). The default engine is"
+                + " %.0fx faster than Spark SQL at p50 for lookups.%n%n",
+            aggregate.p50() <= 50 ? "met" : "missed",
+            aggregate.p50(),
+            http.p99() <= 5 ? "met" : "missed",
+            http.p99(),
+            find(result, "key lookup, duckdb").p99(),
             ratio));
     return text.toString();
   }
@@ -342,6 +416,15 @@ public final class Benchmarks {
       report.jdbc().upsert().forEach(node.putArray("sinkUpsertSeconds")::add);
       node.put("appendSpeedup", report.jdbc().speedup());
     }
+    if (report.start() != null) {
+      ArrayNode start = root.putArray("start");
+      for (StartBenchmark.Variant v : report.start()) {
+        ObjectNode node = start.addObject();
+        node.put("variant", v.name());
+        v.wall().forEach(node.putArray("wallSeconds")::add);
+        v.run().forEach(node.putArray("runSeconds")::add);
+      }
+    }
     List<Latencies> plotted = new ArrayList<>();
     if (report.speed() != null) {
       ArrayNode speed = root.putArray("speed");
@@ -353,6 +436,16 @@ public final class Benchmarks {
         node.put("probesSent", r.probesSent());
         node.put("latencyGrowthMillisPerSecond", r.growth());
         node.put("sustained", r.sustained());
+        ObjectNode phases = node.putObject("medianPhaseMillis");
+        r.medianPhases().forEach(phases::put);
+        ArrayNode batches = node.putArray("microBatches");
+        for (SpeedStatus.MicroBatch b : r.microBatches()) {
+          ObjectNode batch = batches.addObject();
+          batch.put("batchId", b.batchId());
+          batch.put("inputRows", b.inputRows());
+          batch.put("durationMillis", b.durationMs());
+          b.phases().forEach(batch.putObject("phaseMillis")::put);
+        }
         if (r.latencies().count() > 0) {
           plotted.add(r.latencies());
         }
@@ -371,6 +464,18 @@ public final class Benchmarks {
               + " batch rows (cumulative)",
           report.serving().latencies(),
           out.resolve("serving-latency.png"));
+    }
+    if (report.speed() != null) {
+      SpeedBenchmark.RateResult shown =
+          report.speed().stream()
+              .filter(r -> r.rate() == 10_000)
+              .findFirst()
+              .orElse(report.speed().get(0));
+      Plot.phases(
+          String.format(
+              Locale.ROOT, "Speed layer at %,d events/s: micro-batch time by phase", shown.rate()),
+          shown.microBatches(),
+          out.resolve("speed-phases.png"));
     }
     if (!plotted.isEmpty()) {
       Plot.cdf(

@@ -1,5 +1,6 @@
 package io.lambdaflow.benchmarks;
 
+import io.lambdaflow.status.SpeedStatus;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,13 +9,16 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * Latency distributions as a PNG: one cumulative curve per measured operation, milliseconds on a
- * logarithmic x axis, the share of calls at or below on y. Java2D only (headless), no dependency.
+ * Charts as PNG, Java2D only (headless), no dependency: latency distributions (one cumulative curve
+ * per measured operation, milliseconds on a logarithmic x axis, the share of calls at or below on
+ * y) and micro-batch time by phase (stacked bars).
  */
 final class Plot {
   private static final Color[] COLORS = {
@@ -108,6 +112,72 @@ final class Plot {
               Locale.ROOT, "%s  p50 %s, p99 %s ms", l.name(), format(l.p50()), format(l.p99())),
           left + plotWidth - 312,
           legendY);
+    }
+    g.dispose();
+    ImageIO.write(image, "png", png.toFile());
+  }
+
+  /**
+   * One stacked bar per micro-batch, its milliseconds split by phase (the phases of the first
+   * micro-batch, in order), micro-batches in the order they ran.
+   */
+  static void phases(String title, List<SpeedStatus.MicroBatch> batches, Path png)
+      throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    int width = 1000;
+    int height = 600;
+    int left = 80;
+    int right = 230;
+    int top = 50;
+    int bottom = 60;
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    List<String> names = new ArrayList<>();
+    double max = 1;
+    for (SpeedStatus.MicroBatch batch : batches) {
+      batch.phases().keySet().stream().filter(k -> !names.contains(k)).forEach(names::add);
+      max = Math.max(max, batch.phases().values().stream().mapToLong(Long::longValue).sum());
+    }
+    double step = Math.pow(10, Math.floor(Math.log10(max)));
+    double ceiling = Math.ceil(max / step) * step;
+    int plotWidth = width - left - right;
+    int plotHeight = height - top - bottom;
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    for (double tick = 0; tick <= ceiling + 1e-9; tick += step) {
+      int y = top + plotHeight - (int) (tick / ceiling * plotHeight);
+      g.setColor(new Color(0xdddddd));
+      g.drawLine(left, y, left + plotWidth, y);
+      g.setColor(Color.DARK_GRAY);
+      g.drawString((tick == 0 ? "0" : format(tick)) + " ms", 5, y + 5);
+    }
+    double barWidth = plotWidth / (double) Math.max(1, batches.size());
+    for (int b = 0; b < batches.size(); b++) {
+      double base = 0;
+      for (Map.Entry<String, Long> phase : batches.get(b).phases().entrySet()) {
+        g.setColor(COLORS[names.indexOf(phase.getKey()) % COLORS.length]);
+        int y0 = top + plotHeight - (int) (base / ceiling * plotHeight);
+        base += phase.getValue();
+        int y1 = top + plotHeight - (int) (base / ceiling * plotHeight);
+        g.fillRect(
+            left + (int) (b * barWidth), y1, Math.max(1, (int) barWidth - 1), Math.max(0, y0 - y1));
+      }
+    }
+    g.setColor(Color.BLACK);
+    g.drawRect(left, top, plotWidth, plotHeight);
+    g.drawString(
+        "micro-batches, in the order they ran (" + batches.size() + ")", left, height - 25);
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    g.drawString(title, left, top - 20);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    for (int n = 0; n < names.size(); n++) {
+      int y = top + 20 + n * 20;
+      g.setColor(COLORS[n % COLORS.length]);
+      g.fillRect(left + plotWidth + 20, y - 10, 12, 12);
+      g.setColor(Color.BLACK);
+      g.drawString(names.get(n), left + plotWidth + 38, y);
     }
     g.dispose();
     ImageIO.write(image, "png", png.toFile());

@@ -7,10 +7,12 @@ import io.lambdaflow.serving.ServingLayer;
 import io.lambdaflow.speed.RunningPipeline;
 import io.lambdaflow.speed.SpeedLayer;
 import io.lambdaflow.spi.ExecutionMode;
+import io.lambdaflow.status.SpeedStatus;
 import io.lambdaflow.testkit.TestPipelines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +41,7 @@ public final class SpeedBenchmark {
    *     traffic (the least-squares slope of latency over send time): a speed layer that keeps up
    *     stays near 0; one that falls behind at a rate r with throughput c grows by (r/c - 1) s/s
    * @param sustained all probes seen and latency growing by at most {@link #SUSTAINED_GROWTH}
+   * @param microBatches the speed layer's micro-batches with where their time went (its status)
    */
   public record RateResult(
       int rate,
@@ -47,7 +50,22 @@ public final class SpeedBenchmark {
       int probesSeen,
       int probesSent,
       double growth,
-      boolean sustained) {}
+      boolean sustained,
+      List<SpeedStatus.MicroBatch> microBatches) {
+
+    /** The median milliseconds of each phase over the micro-batches that read rows. */
+    public Map<String, Double> medianPhases() {
+      Map<String, List<Double>> byPhase = new LinkedHashMap<>();
+      for (SpeedStatus.MicroBatch batch : microBatches) {
+        batch
+            .phases()
+            .forEach((k, v) -> byPhase.computeIfAbsent(k, x -> new ArrayList<>()).add((double) v));
+      }
+      Map<String, Double> medians = new LinkedHashMap<>();
+      byPhase.forEach((k, v) -> medians.put(k, BatchBenchmark.median(v)));
+      return medians;
+    }
+  }
 
   /** The latency growth, in ms per second of traffic, up to which a rate counts as sustained. */
   public static final double SUSTAINED_GROWTH = 50;
@@ -168,7 +186,14 @@ public final class SpeedBenchmark {
       growth = variance == 0 ? Double.NaN : covariance / variance * 1000;
     }
     boolean sustained = seenIds.size() >= probesSent && growth <= SUSTAINED_GROWTH;
-    return new RateResult(rate, produced, latencies, seenIds.size(), probesSent, growth, sustained);
+    List<SpeedStatus.MicroBatch> batches =
+        SpeedStatus.read(store.toString(), spark.sparkContext().hadoopConfiguration())
+            .microBatches()
+            .stream()
+            .filter(b -> !b.phases().isEmpty())
+            .toList();
+    return new RateResult(
+        rate, produced, latencies, seenIds.size(), probesSent, growth, sustained, batches);
   }
 
   /**

@@ -48,6 +48,8 @@ final class Usage {
         submit FILE     run the batch or speed layer on a cluster through spark-submit
                         (--master URL, --layer batch|speed, --deploy-mode client|cluster)
         produce         send a file's lines or records (csv, json, avro) to a Kafka topic
+        warm-up         record the classes a batch run loads (class data sharing): later
+                        runs of every verb start seconds sooner (bin/lambda; LAMBDA_CDS=off)
         plugins         list the plugins on the classpath: sources, transforms, sinks, layers,
                         serving engines and view stores, with their options
         help            show this text (also: lambda VERB --help)

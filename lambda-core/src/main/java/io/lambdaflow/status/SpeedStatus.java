@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,9 +40,21 @@ public final class SpeedStatus {
    * @param inputRows rows it read
    * @param durationMs how long it took
    * @param lag records left in Kafka after it
+   * @param phases where its time went, in milliseconds per phase in the order they ran (the
+   *     shared-read query's micro-batches; empty for others)
    */
   public record MicroBatch(
-      String query, long batchId, long atMillis, long inputRows, long durationMs, long lag) {
+      String query,
+      long batchId,
+      long atMillis,
+      long inputRows,
+      long durationMs,
+      long lag,
+      Map<String, Long> phases) {
+    public MicroBatch {
+      phases = phases == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+    }
+
     public Instant at() {
       return Instant.ofEpochMilli(atMillis);
     }

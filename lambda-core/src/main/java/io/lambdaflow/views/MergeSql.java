@@ -75,9 +75,24 @@ public final class MergeSql {
 
   /**
    * The served view: the batch part and the speed part (either may be null when absent) merged. Its
-   * columns are the view's: keys and measures, or the append view's {@code columns}.
+   * columns are the view's: keys and measures, or the append view's {@code columns}. For an
+   * aggregate view, batch rows whose key the speed part lacks are served as they are, so a query
+   * over the whole view does not aggregate the whole batch view again.
    */
   public String merged(ViewNode view, List<String> columns, String batch, String speed) {
+    return merged(view, columns, batch, speed, false);
+  }
+
+  /**
+   * The same rows as {@link #merged}, as one aggregation of both parts: for lookups by key, whose
+   * filter the engine pushes below the aggregation into both parts.
+   */
+  public String mergedByKey(ViewNode view, List<String> columns, String batch, String speed) {
+    return merged(view, columns, batch, speed, true);
+  }
+
+  private String merged(
+      ViewNode view, List<String> columns, String batch, String speed, boolean byKey) {
     List<String> parts = new ArrayList<>();
     List<String> partColumns = partColumns(view, columns);
     for (String relation : new String[] {batch, speed}) {
@@ -92,6 +107,69 @@ public final class MergeSql {
     if (view.kind() == ViewNode.Kind.APPEND) {
       return union;
     }
+    if (batch != null && speed != null && !byKey) {
+      // The batch view holds one row per key: only the keys the speed part also has are combined;
+      // every other batch row is served as it is, without aggregating the whole batch view again.
+      String sameKey =
+          " WHERE EXISTS (SELECT 1 FROM "
+              + speed
+              + " s WHERE "
+              + String.join(
+                  " AND ",
+                  view.keys().stream()
+                      .map(k -> "s." + quote.apply(k) + " IS NOT DISTINCT FROM b." + quote.apply(k))
+                      .toList())
+              + ")";
+      return "SELECT "
+          + String.join(", ", batchOnly(view))
+          + " FROM "
+          + batch
+          + " b"
+          + sameKey.replace(" WHERE EXISTS", " WHERE NOT EXISTS")
+          + " UNION ALL "
+          + combined(
+              view,
+              "SELECT "
+                  + list(partColumns)
+                  + " FROM "
+                  + batch
+                  + " b"
+                  + sameKey
+                  + " UNION ALL SELECT "
+                  + list(partColumns)
+                  + " FROM "
+                  + speed);
+    }
+    return combined(view, union);
+  }
+
+  /** A batch view row as served, alone: each measure as its merge of that single row gives it. */
+  private List<String> batchOnly(ViewNode view) {
+    List<String> select = new ArrayList<>();
+    view.keys().forEach(k -> select.add(quote.apply(k)));
+    for (ViewNode.Measure measure : view.measures()) {
+      String name = quote.apply(measure.name());
+      if (measure.function() == ViewNode.Function.AVG) {
+        String sum = quote.apply(ViewQueries.avgSum(measure));
+        String count = quote.apply(ViewQueries.avgCount(measure));
+        select.add(
+            "CASE WHEN "
+                + count
+                + " = 0 THEN NULL ELSE "
+                + sum
+                + " / "
+                + count
+                + " END AS "
+                + name);
+      } else {
+        select.add(name);
+      }
+    }
+    return select;
+  }
+
+  /** The rows of {@code union}, parts of an aggregate view, combined per key. */
+  private String combined(ViewNode view, String union) {
     List<String> select = new ArrayList<>();
     view.keys().forEach(k -> select.add(quote.apply(k)));
     for (ViewNode.Measure measure : view.measures()) {

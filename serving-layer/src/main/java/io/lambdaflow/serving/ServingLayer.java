@@ -173,6 +173,14 @@ public final class ServingLayer implements AutoCloseable {
   }
 
   /**
+   * The relation lookups by key read: an aggregate view's rows as one aggregation of both parts,
+   * which the engine filters by key before aggregating (not queryable by users).
+   */
+  static String byKey(String view) {
+    return view + "__by_key";
+  }
+
+  /**
    * Each view as served now, in declared order; views with no data yet are absent. Never waits for
    * a refresh in progress.
    */
@@ -216,7 +224,8 @@ public final class ServingLayer implements AutoCloseable {
                             + "' has no data yet: no batch run has published it and the speed"
                             + " layer has written none of it"));
     List<String> allowed = view.keys().isEmpty() ? state.columns() : view.keys();
-    StringBuilder query = new StringBuilder("SELECT * FROM ").append(engine.quote(viewName));
+    String relation = view.kind() == ViewNode.Kind.AGGREGATE ? byKey(viewName) : viewName;
+    StringBuilder query = new StringBuilder("SELECT * FROM ").append(engine.quote(relation));
     List<Object> parameters = new ArrayList<>();
     for (Map.Entry<String, String> key : keys.entrySet()) {
       if (!allowed.contains(key.getKey())) {

@@ -150,14 +150,16 @@ final class ViewRefresh {
               speedPart != null
                   ? sql.part(view, columns, engine.quote(speedPart), false)
                   : sql.part(view, columns, either, true)));
+      String batchRelation = batchTable == null ? null : engine.quote(batchTable);
+      String speedRelation = speedPart == null ? null : engine.quote(speedPart);
       changes.add(
-          new Engine.View(
-              view.name(),
-              sql.merged(
-                  view,
-                  columns,
-                  batchTable == null ? null : engine.quote(batchTable),
-                  speedPart == null ? null : engine.quote(speedPart))));
+          new Engine.View(view.name(), sql.merged(view, columns, batchRelation, speedRelation)));
+      if (view.kind() == ViewNode.Kind.AGGREGATE) {
+        changes.add(
+            new Engine.View(
+                ServingLayer.byKey(view.name()),
+                sql.mergedByKey(view, columns, batchRelation, speedRelation)));
+      }
       for (String old : relations.getOrDefault(view.name(), List.of())) {
         if (!viewRelations.contains(old)) {
           obsolete.add(old);

@@ -37,6 +37,7 @@ final class ProgressLogger extends StreamingQueryListener {
   private final PipelineMetrics metrics;
   private final SpeedStatus status;
   private final ExpectationCounts expectations;
+  private final MicroBatchPhases phases = new MicroBatchPhases();
 
   ProgressLogger(
       Pipeline pipeline,
@@ -48,6 +49,11 @@ final class ProgressLogger extends StreamingQueryListener {
     this.metrics = metrics;
     this.status = status;
     this.expectations = expectations;
+  }
+
+  /** Where the shared-read query's writer leaves its phases for the progress line. */
+  MicroBatchPhases phases() {
+    return phases;
   }
 
   /** Writes no more status: the speed layer stopped (its storage may be deleted next). */
@@ -80,6 +86,10 @@ final class ProgressLogger extends StreamingQueryListener {
       }
     }
     Long duration = progress.durationMs().get("triggerExecution");
+    Map<String, Long> spent =
+        progress.name().equals(prefix + "views")
+            ? phases.take(progress.batchId(), progress.durationMs())
+            : Map.of();
     metrics.microBatch(
         progress.name(),
         progress.numInputRows(),
@@ -92,7 +102,8 @@ final class ProgressLogger extends StreamingQueryListener {
             System.currentTimeMillis(),
             progress.numInputRows(),
             duration == null ? 0 : duration,
-            lag),
+            lag,
+            spent),
         expectations.counts());
     if (countsRecordsIn(progress.name())) {
       metrics.recordsIn(pipeline.facts().get(0).name(), progress.numInputRows());
@@ -101,13 +112,14 @@ final class ProgressLogger extends StreamingQueryListener {
         String.format(
             Locale.ROOT,
             "query %s, micro-batch %d: read %,d input rows in %,d ms (%,.0f rows/s), lag %,d"
-                + " offsets",
+                + " offsets%s",
             progress.name(),
             progress.batchId(),
             progress.numInputRows(),
             duration == null ? 0 : duration,
             progress.processedRowsPerSecond(),
-            lag));
+            lag,
+            spent.isEmpty() ? "" : "; ms spent: " + spent.toString().replaceAll("[{}]", "")));
     LOG.debug(
         "{} batch {} phases (ms): {}", progress.name(), progress.batchId(), progress.durationMs());
   }

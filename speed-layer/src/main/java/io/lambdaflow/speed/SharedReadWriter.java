@@ -13,6 +13,7 @@ import io.lambdaflow.spi.ExecutionMode;
 import io.lambdaflow.spi.ReadContext;
 import io.lambdaflow.spi.SupportsStreamRead;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One micro-batch of a pipeline's single source, as it comes before decoding, turned into every
@@ -36,14 +35,13 @@ import org.slf4j.LoggerFactory;
  * carries its position).
  */
 final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
-  private static final Logger LOG = LoggerFactory.getLogger(SharedReadWriter.class);
-
   private final Pipeline pipeline;
   private final SourceNode source;
   private final Map<String, SpeedViewsWriter> viewsByInput;
   private final Dimensions dimensions;
   private final ExpectationListener expectations;
   private final PipelineMetrics metrics;
+  private final MicroBatchPhases phases;
 
   SharedReadWriter(
       Pipeline pipeline,
@@ -51,8 +49,10 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       Map<String, SpeedViewsWriter> viewsByInput,
       Dimensions dimensions,
       ExpectationListener expectations,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics,
+      MicroBatchPhases phases) {
     this.pipeline = pipeline;
+    this.phases = phases;
     this.source = source;
     this.viewsByInput = Map.copyOf(viewsByInput);
     this.dimensions = dimensions;
@@ -86,6 +86,7 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       PipelinePlanner.Plan plan =
           PipelinePlanner.plan(pipeline, undecoded.sparkSession(), ExecutionMode.BATCH, hooks);
       expectations.bounded(plan.checks());
+      long planned = System.nanoTime();
       Optional<Dataset<Row>> deadLetters = plan.deadLetters();
       if (plan.checks().stream().anyMatch(c -> c.quarantined().isPresent())) {
         // The dead letters read the decoded records twice (what the source rejected, what an
@@ -114,13 +115,12 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       if (letters > 0) {
         SinkRejections.writeDeadLetters(pipeline, deadLetters.get());
       }
-      LOG.debug(
-          "micro-batch {}: planned and decoded in {} ms, views written in {} ms, dead letters in {}"
-              + " ms",
-          batchId,
-          (viewsStarted - started) / 1_000_000,
-          (viewsWritten - viewsStarted) / 1_000_000,
-          (System.nanoTime() - viewsWritten) / 1_000_000);
+      Map<String, Long> spent = new LinkedHashMap<>();
+      spent.put(MicroBatchPhases.PLAN, (planned - started) / 1_000_000);
+      spent.put(MicroBatchPhases.DECODE, (viewsStarted - planned) / 1_000_000);
+      spent.put(MicroBatchPhases.VIEWS, (viewsWritten - viewsStarted) / 1_000_000);
+      spent.put(MicroBatchPhases.DEAD_LETTERS, (System.nanoTime() - viewsWritten) / 1_000_000);
+      phases.put(batchId, spent);
     } finally {
       cached.forEach(Dataset::unpersist);
     }

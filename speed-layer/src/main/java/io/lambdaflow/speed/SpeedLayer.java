@@ -140,7 +140,8 @@ public final class SpeedLayer {
                 store,
                 dimensions,
                 expectations,
-                metrics));
+                metrics,
+                progress.phases()));
       } else {
         for (Map.Entry<String, List<ViewNode>> group : viewsByInput.entrySet()) {
           queries.add(
@@ -258,7 +259,8 @@ public final class SpeedLayer {
       ViewStore store,
       Dimensions dimensions,
       ExpectationListener expectations,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics,
+      MicroBatchPhases phases) {
     Map<String, SpeedViewsWriter> writers = new LinkedHashMap<>();
     viewsByInput.forEach(
         (input, views) -> {
@@ -276,7 +278,13 @@ public final class SpeedLayer {
           .option("checkpointLocation", checkpoint)
           .foreachBatch(
               new SharedReadWriter(
-                  pipeline, pipeline.facts().get(0), writers, dimensions, expectations, metrics))
+                  pipeline,
+                  pipeline.facts().get(0),
+                  writers,
+                  dimensions,
+                  expectations,
+                  metrics,
+                  phases))
           .start();
     } catch (Exception e) { // Spark throws checked TimeoutException undeclared
       throw new PipelineRunException(

@@ -1,0 +1,90 @@
+package io.lambdaflow.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Small runs: {@code bin/lambda batch conf/quickstart.conf} (1,000 events) as a user starts it, a
+ * new JVM each time, timed from the command's start to its exit: as built, with the class-data
+ * archive of {@code lambda warm-up}, and with that archive and the client compiler only.
+ */
+public final class StartBenchmark {
+  private static final Pattern RUN = Pattern.compile("finished in ([0-9.]+) s");
+
+  /** One way of starting: the wall seconds of each command, the run's own seconds. */
+  public record Variant(String name, List<Double> wall, List<Double> run) {
+    public double wallMedian() {
+      return BatchBenchmark.median(wall);
+    }
+
+    public double runMedian() {
+      return BatchBenchmark.median(run);
+    }
+  }
+
+  private StartBenchmark() {}
+
+  public static List<Variant> run(int runs, Path work) throws Exception {
+    Path home = Path.of("").toAbsolutePath();
+    Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+    variants.put("as built", Map.of("LAMBDA_CDS", "off"));
+    variants.put("class-data archive (lambda warm-up)", Map.of());
+    variants.put(
+        "archive + client compiler only", Map.of("LAMBDA_JAVA_OPTS", "-XX:TieredStopAtLevel=1"));
+    command(home, work, Map.of(), "warm-up");
+    List<Variant> results = new ArrayList<>();
+    for (Map.Entry<String, Map<String, String>> variant : variants.entrySet()) {
+      command(home, work, variant.getValue(), "batch"); // the file system cache, once
+      List<Double> wall = new ArrayList<>();
+      List<Double> run = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        long start = System.nanoTime();
+        String output = command(home, work, variant.getValue(), "batch");
+        wall.add((System.nanoTime() - start) / 1e9);
+        Matcher finished = RUN.matcher(output);
+        run.add(finished.find() ? Double.parseDouble(finished.group(1)) : Double.NaN);
+      }
+      results.add(new Variant(variant.getKey(), wall, run));
+    }
+    return results;
+  }
+
+  private static String command(Path home, Path work, Map<String, String> env, String verb)
+      throws IOException, InterruptedException {
+    Path storage = Files.createDirectories(work).resolve("quickstart");
+    deleteTree(storage);
+    List<String> args = new ArrayList<>(List.of(home.resolve("bin/lambda").toString(), verb));
+    if (verb.equals("batch")) {
+      args.add(home.resolve("conf/quickstart.conf").toString());
+    }
+    ProcessBuilder builder = new ProcessBuilder(args).directory(home.toFile());
+    builder.environment().putAll(env);
+    builder.environment().put("LAMBDA_STORAGE_ROOT", storage.toString());
+    builder.redirectErrorStream(true);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("bin/lambda " + verb + " failed:\n" + output);
+    }
+    return output;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
