@@ -58,6 +58,8 @@ public final class BatchBenchmark {
    *     from_json's own speed
    * @param decodeOnly the same with the framework's JSON decoder (its strict syntax check and dead
    *     letter reasons included), alternating with parseOnly
+   * @param readOnly reading the same lines into the no-op sink, undecoded: subtracted from both to
+   *     compare the decoding alone
    */
   public record Result(
       String source,
@@ -66,7 +68,22 @@ public final class BatchBenchmark {
       List<Double> framework,
       List<Double> handWritten,
       List<Double> parseOnly,
-      List<Double> decodeOnly) {
+      List<Double> decodeOnly,
+      List<Double> readOnly) {
+
+    public double readOnlyMedian() {
+      return median(readOnly);
+    }
+
+    /** Seconds {@code from_json} spends decoding, the reading subtracted (medians). */
+    public double fromJsonDecodeSeconds() {
+      return parseOnlyMedian() - readOnlyMedian();
+    }
+
+    /** Seconds the framework's decoder spends, the reading subtracted (medians). */
+    public double decoderSeconds() {
+      return decodeOnlyMedian() - readOnlyMedian();
+    }
 
     public double parseOnlyMedian() {
       return median(parseOnly);
@@ -119,7 +136,8 @@ public final class BatchBenchmark {
                     spark.read().text(input.toString()).withColumn("position", input_file_name()),
                     settings.work().resolve("hw-files")),
             () -> parseOnly(spark.read().text(input.toString())),
-            () -> decodeOnly(spark.read().text(input.toString()))));
+            () -> decodeOnly(spark.read().text(input.toString())),
+            () -> readOnly(spark.read().text(input.toString()))));
     if (settings.kafka()) {
       try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
         int partitions = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -141,7 +159,8 @@ public final class BatchBenchmark {
                 () ->
                     handWritten(kafkaLines(spark, bootstrap), settings.work().resolve("hw-kafka")),
                 () -> parseOnly(kafkaLines(spark, bootstrap).select("value")),
-                () -> decodeOnly(kafkaLines(spark, bootstrap).select("value"))));
+                () -> decodeOnly(kafkaLines(spark, bootstrap).select("value")),
+                () -> readOnly(kafkaLines(spark, bootstrap).select("value"))));
       }
     }
     return results;
@@ -177,7 +196,8 @@ public final class BatchBenchmark {
       Job framework,
       Job handWritten,
       Job parseOnly,
-      Job decodeOnly)
+      Job decodeOnly,
+      Job readOnly)
       throws Exception {
     // One warm-up of each: JIT, Spark's code generation caches, the file system cache.
     framework.run();
@@ -196,18 +216,19 @@ public final class BatchBenchmark {
     }
     parseOnly.run();
     decodeOnly.run();
+    readOnly.run();
     List<Double> parse = new ArrayList<>();
     List<Double> decode = new ArrayList<>();
-    for (int i = 0; i < settings.runs(); i++) {
-      if (i % 2 == 0) {
-        parse.add(time(parseOnly));
-        decode.add(time(decodeOnly));
-      } else {
-        decode.add(time(decodeOnly));
-        parse.add(time(parseOnly));
+    List<Double> read = new ArrayList<>();
+    List<Job> order = new ArrayList<>(List.of(readOnly, parseOnly, decodeOnly));
+    for (int i = 0; i < Math.max(3, settings.runs()); i++) { // each first, middle and last once
+      for (Job job : order) {
+        double seconds = time(job);
+        (job == readOnly ? read : job == parseOnly ? parse : decode).add(seconds);
       }
+      order.add(order.remove(0));
     }
-    return new Result(source, settings.events(), bytes, fw, hw, parse, decode);
+    return new Result(source, settings.events(), bytes, fw, hw, parse, decode, read);
   }
 
   private static double time(Job job) throws Exception {
@@ -296,6 +317,11 @@ public final class BatchBenchmark {
   }
 
   /** Spark's JSON parsing of {@code lines} alone, into the no-op sink. */
+  /** The lines alone, undecoded, into the no-op sink. */
+  private static void readOnly(Dataset<Row> lines) {
+    lines.write().format("noop").mode("overwrite").save();
+  }
+
   private static void parseOnly(Dataset<Row> lines) {
     lines
         .select(from_json(col("value"), StructType.fromDDL(SCHEMA)).alias("e"))

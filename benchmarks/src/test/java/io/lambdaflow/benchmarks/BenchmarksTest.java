@@ -22,17 +22,18 @@ class BenchmarksTest {
         Benchmarks.run(
             TestSpark.session(),
             "all",
-            Map.of(
-                "--events", "3000",
-                "--runs", "1",
-                "--rates", "200",
-                "--seconds", "3",
-                "--batch-rows", "2000",
-                "--speed-rows", "200",
-                "--lookups", "30",
-                "--spark-lookups", "3",
-                "--jdbc-rows", "3000",
-                "--jdbc-runs", "2"),
+            Map.ofEntries(
+                Map.entry("--events", "3000"),
+                Map.entry("--runs", "1"),
+                Map.entry("--rates", "200"),
+                Map.entry("--seconds", "3"),
+                Map.entry("--batch-rows", "2000"),
+                Map.entry("--speed-rows", "200"),
+                Map.entry("--lookups", "30"),
+                Map.entry("--spark-lookups", "3"),
+                Map.entry("--jdbc-rows", "3000"),
+                Map.entry("--jdbc-runs", "2"),
+                Map.entry("--start-runs", "0")),
             dir.resolve("work"));
 
     assertThat(report.batch())
@@ -40,12 +41,16 @@ class BenchmarksTest {
         .containsExactly("files", "kafka");
     assertThat(report.batch()).allSatisfy(r -> assertThat(r.ratios()).hasSize(1));
     assertThat(report.batch()).allSatisfy(r -> assertThat(r.parseOnlyMedian()).isPositive());
+    assertThat(report.batch()).allSatisfy(r -> assertThat(r.decodeOnlyMedian()).isPositive());
     assertThat(report.speed())
         .singleElement()
         .satisfies(
             r -> {
               assertThat(r.produced()).isEqualTo(600);
               assertThat(r.probesSeen()).isEqualTo(r.probesSent()).isEqualTo(6);
+              assertThat(r.microBatches()).isNotEmpty();
+              assertThat(r.medianPhases())
+                  .containsKeys("plan", "decode", "views", "offset and commit logs");
             });
     assertThat(report.serving().latencies())
         .extracting(Latencies::name)
@@ -68,6 +73,8 @@ class BenchmarksTest {
         .contains("## Speed")
         .contains("| 200 | 600 | 6/6 |")
         .contains("latency growth ms/s")
+        .contains("Where a micro-batch's time went")
+        .contains("decoder / from_json")
         .contains("2,000 batch rows + 200 speed rows")
         .contains("Targets:")
         .contains("## JDBC: rows into PostgreSQL")
@@ -76,5 +83,6 @@ class BenchmarksTest {
     assertThat(Files.readString(dir.resolve("results/results.json"))).contains("\"p99Millis\"");
     assertThat(Files.size(dir.resolve("results/serving-latency.png"))).isPositive();
     assertThat(Files.size(dir.resolve("results/speed-latency.png"))).isPositive();
+    assertThat(Files.size(dir.resolve("results/speed-phases.png"))).isPositive();
   }
 }

@@ -226,16 +226,24 @@ public final class RecordParser {
     Column rejection = when(raw.isNull(), lit("value is null"));
     String ddl = schema.toDDL();
     switch (kind) {
-      case JSON ->
-          rejection =
-              rejection
-                  .when(trim(raw).equalTo(""), lit("empty record"))
-                  .when(
-                      col(PARSED + "." + SYNTAX).isNotNull(),
-                      concat_ws("", lit("malformed JSON: "), col(PARSED + "." + SYNTAX)))
-                  .when(
-                      col(PARSED + "." + CORRUPT).isNotNull(),
-                      lit("JSON does not match the schema " + ddl));
+      case JSON -> {
+        // A record decoded whole with its required fields is good: said first, so that the checks
+        // below (trim copies the record) run only for the few that are not.
+        Column good = col(PARSED + "." + SYNTAX).isNull().and(col(PARSED + "." + CORRUPT).isNull());
+        for (String field : required) {
+          good = good.and(col(PARSED + ".`" + field + "`").isNotNull());
+        }
+        rejection =
+            rejection
+                .when(good, lit(null).cast("string"))
+                .when(trim(raw).equalTo(""), lit("empty record"))
+                .when(
+                    col(PARSED + "." + SYNTAX).isNotNull(),
+                    concat_ws("", lit("malformed JSON: "), col(PARSED + "." + SYNTAX)))
+                .when(
+                    col(PARSED + "." + CORRUPT).isNotNull(),
+                    lit("JSON does not match the schema " + ddl));
+      }
       case CSV -> {
         int expected = schema.fields().length;
         Column fields = size(split(raw, Pattern.quote(delimiter)));
