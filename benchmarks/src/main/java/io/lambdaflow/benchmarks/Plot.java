@@ -29,18 +29,12 @@ final class Plot {
   private Plot() {}
 
   static void cdf(String title, List<Latencies> series, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    int width = 1000;
-    int height = 600;
     int left = 80;
     int right = 30;
     int top = 50;
     int bottom = 70;
-    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, width, height);
+    BufferedImage image = canvas();
+    Graphics2D g = pen(image);
     double min = Double.MAX_VALUE;
     double max = 0;
     for (Latencies l : series) {
@@ -60,8 +54,8 @@ final class Plot {
     if (hi <= lo) {
       hi = lo + 1;
     }
-    int plotWidth = width - left - right;
-    int plotHeight = height - top - bottom;
+    int plotWidth = WIDTH - left - right;
+    int plotHeight = HEIGHT - top - bottom;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     g.setColor(new Color(0xdddddd));
     for (double decade = lo; decade <= hi; decade++) {
@@ -71,7 +65,7 @@ final class Plot {
       String label = format(Math.pow(10, decade)) + " ms";
       g.drawString(
           label,
-          Math.min(x - 15, width - 5 - g.getFontMetrics().stringWidth(label)),
+          Math.min(x - 15, WIDTH - 5 - g.getFontMetrics().stringWidth(label)),
           top + plotHeight + 20);
       g.setColor(new Color(0xdddddd));
     }
@@ -123,18 +117,12 @@ final class Plot {
    */
   static void phases(String title, List<SpeedStatus.MicroBatch> batches, Path png)
       throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    int width = 1000;
-    int height = 600;
     int left = 80;
     int right = 230;
     int top = 50;
     int bottom = 60;
-    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, width, height);
+    BufferedImage image = canvas();
+    Graphics2D g = pen(image);
     List<String> names = new ArrayList<>();
     double max = 1;
     for (SpeedStatus.MicroBatch batch : batches) {
@@ -143,8 +131,8 @@ final class Plot {
     }
     double step = Math.pow(10, Math.floor(Math.log10(max)));
     double ceiling = Math.ceil(max / step) * step;
-    int plotWidth = width - left - right;
-    int plotHeight = height - top - bottom;
+    int plotWidth = WIDTH - left - right;
+    int plotHeight = HEIGHT - top - bottom;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     for (double tick = 0; tick <= ceiling + 1e-9; tick += step) {
       int y = top + plotHeight - (int) (tick / ceiling * plotHeight);
@@ -168,7 +156,7 @@ final class Plot {
     g.setColor(Color.BLACK);
     g.drawRect(left, top, plotWidth, plotHeight);
     g.drawString(
-        "micro-batches, in the order they ran (" + batches.size() + ")", left, height - 25);
+        "micro-batches, in the order they ran (" + batches.size() + ")", left, HEIGHT - 25);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     g.drawString(title, left, top - 20);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
@@ -181,6 +169,23 @@ final class Plot {
     }
     g.dispose();
     ImageIO.write(image, "png", png.toFile());
+  }
+
+  private static final int WIDTH = 1000;
+  private static final int HEIGHT = 600;
+
+  /** A white image of the charts' size (headless). */
+  private static BufferedImage canvas() {
+    System.setProperty("java.awt.headless", "true");
+    return new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+  }
+
+  private static Graphics2D pen(BufferedImage image) {
+    Graphics2D g = image.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, WIDTH, HEIGHT);
+    return g;
   }
 
   private static String format(double millis) {

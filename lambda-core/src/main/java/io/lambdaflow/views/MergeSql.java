@@ -150,17 +150,7 @@ public final class MergeSql {
     for (ViewNode.Measure measure : view.measures()) {
       String name = quote.apply(measure.name());
       if (measure.function() == ViewNode.Function.AVG) {
-        String sum = quote.apply(ViewQueries.avgSum(measure));
-        String count = quote.apply(ViewQueries.avgCount(measure));
-        select.add(
-            "CASE WHEN "
-                + count
-                + " = 0 THEN NULL ELSE "
-                + sum
-                + " / "
-                + count
-                + " END AS "
-                + name);
+        select.add(average(measure, c -> c) + " AS " + name);
       } else {
         select.add(name);
       }
@@ -177,22 +167,17 @@ public final class MergeSql {
       switch (measure.function()) {
         case COUNT, SUM -> select.add("SUM(" + name + ") AS " + name);
         case MIN, MAX -> select.add(measure.function().name() + "(" + name + ") AS " + name);
-        case AVG -> {
-          String sum = quote.apply(ViewQueries.avgSum(measure));
-          String count = quote.apply(ViewQueries.avgCount(measure));
-          select.add(
-              "CASE WHEN SUM("
-                  + count
-                  + ") = 0 THEN NULL ELSE SUM("
-                  + sum
-                  + ") / SUM("
-                  + count
-                  + ") END AS "
-                  + name);
-        }
+        case AVG -> select.add(average(measure, c -> "SUM(" + c + ")") + " AS " + name);
       }
     }
     return "SELECT " + String.join(", ", select) + " FROM (" + union + ") parts" + groupBy(view);
+  }
+
+  /** An average from its sum and count columns, each through {@code combine}; null for none. */
+  private String average(ViewNode.Measure measure, UnaryOperator<String> combine) {
+    String sum = combine.apply(quote.apply(ViewQueries.avgSum(measure)));
+    String count = combine.apply(quote.apply(ViewQueries.avgCount(measure)));
+    return "CASE WHEN " + count + " = 0 THEN NULL ELSE " + sum + " / " + count + " END";
   }
 
   /**
