@@ -26,6 +26,17 @@ public interface Engine extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether an aggregate view is served with its batch rows apart ({@code MergeSql.merged}: the
+   * batch rows whose key the speed part lacks as they are, the rest combined), which spares queries
+   * over the whole view a second aggregation of the batch view; otherwise as one aggregation of
+   * both parts ({@code MergeSql.mergedByKey}), fewer operators to plan. The default, false, is the
+   * latter.
+   */
+  default boolean servesBatchRowsApart() {
+    return false;
+  }
+
   /** Quotes an identifier by the engine's rule. */
   String quote(String identifier);
 

@@ -97,6 +97,12 @@ final class DuckDbEngine implements Engine {
     return "duckdb";
   }
 
+  /** Its queries over a whole merged view then scan the batch rows without aggregating them. */
+  @Override
+  public boolean servesBatchRowsApart() {
+    return true;
+  }
+
   @Override
   public String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";

@@ -153,7 +153,11 @@ final class ViewRefresh {
       String batchRelation = batchTable == null ? null : engine.quote(batchTable);
       String speedRelation = speedPart == null ? null : engine.quote(speedPart);
       changes.add(
-          new Engine.View(view.name(), sql.merged(view, columns, batchRelation, speedRelation)));
+          new Engine.View(
+              view.name(),
+              engine.servesBatchRowsApart()
+                  ? sql.merged(view, columns, batchRelation, speedRelation)
+                  : sql.mergedByKey(view, columns, batchRelation, speedRelation)));
       if (view.kind() == ViewNode.Kind.AGGREGATE) {
         changes.add(
             new Engine.View(
