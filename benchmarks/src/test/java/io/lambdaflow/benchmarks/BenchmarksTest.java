@@ -65,7 +65,7 @@ class BenchmarksTest {
     assertThat(report.jdbc().spark()).hasSize(2);
     assertThat(report.jdbc().upsert()).hasSize(2);
 
-    String markdown = Benchmarks.markdown(report);
+    String markdown = MarkdownReport.of(report);
     assertThat(markdown)
         .contains("## Batch")
         .contains("| files |")

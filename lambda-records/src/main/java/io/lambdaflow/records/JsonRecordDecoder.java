@@ -26,9 +26,6 @@ import scala.Option;
  * differential test checks it).
  */
 final class JsonRecordDecoder {
-  /** The longest number it decodes; a longer one is left to Spark (and its limits). */
-  private static final int MAX_NUMBER = 100;
-
   private enum Kind {
     STRING,
     BOOLEAN,
@@ -93,13 +90,13 @@ final class JsonRecordDecoder {
    * partly written and must be discarded.
    */
   boolean decode(byte[] b, int from, int to, Object[] values) {
-    int i = skipWhitespace(b, from, to);
+    int i = JsonGrammar.skipWhitespace(b, from, to);
     if (i >= to || b[i] != '{') {
       return false;
     }
-    i = skipWhitespace(b, i + 1, to);
+    i = JsonGrammar.skipWhitespace(b, i + 1, to);
     if (i < to && b[i] == '}') {
-      return skipWhitespace(b, i + 1, to) == to;
+      return JsonGrammar.skipWhitespace(b, i + 1, to) == to;
     }
     long seen = 0; // fields already given, to leave duplicates to Spark
     int guess = 0; // records mostly list fields in schema order
@@ -120,11 +117,11 @@ final class JsonRecordDecoder {
         return false;
       }
       int field = find(b, keyStart, keyEnd, guess);
-      i = skipWhitespace(b, keyEnd + 1, to);
+      i = JsonGrammar.skipWhitespace(b, keyEnd + 1, to);
       if (i >= to || b[i] != ':') {
         return false;
       }
-      i = skipWhitespace(b, i + 1, to);
+      i = JsonGrammar.skipWhitespace(b, i + 1, to);
       if (i >= to) {
         return false;
       }
@@ -141,17 +138,17 @@ final class JsonRecordDecoder {
       if (i < 0) {
         return false;
       }
-      i = skipWhitespace(b, i, to);
+      i = JsonGrammar.skipWhitespace(b, i, to);
       if (i >= to) {
         return false;
       }
       if (b[i] == '}') {
-        return skipWhitespace(b, i + 1, to) == to;
+        return JsonGrammar.skipWhitespace(b, i + 1, to) == to;
       }
       if (b[i] != ',') {
         return false;
       }
-      i = skipWhitespace(b, i + 1, to);
+      i = JsonGrammar.skipWhitespace(b, i + 1, to);
     }
   }
 
@@ -170,7 +167,7 @@ final class JsonRecordDecoder {
   /** Index after the value of field at i, or -1 to leave the record to Spark. */
   private int value(byte[] b, int i, int to, int field, Object[] values) {
     if (b[i] == 'n') {
-      return literal(b, i, to, "null");
+      return JsonGrammar.literal(b, i, to, "null");
     }
     switch (kinds[field]) {
       case STRING -> {
@@ -186,19 +183,22 @@ final class JsonRecordDecoder {
         return micros.isDefined() ? end : -1;
       }
       case BOOLEAN -> {
-        int end = b[i] == 't' ? literal(b, i, to, "true") : literal(b, i, to, "false");
+        int end =
+            b[i] == 't'
+                ? JsonGrammar.literal(b, i, to, "true")
+                : JsonGrammar.literal(b, i, to, "false");
         values[field] = end > 0 ? (b[i] == 't' ? Boolean.TRUE : Boolean.FALSE) : null;
         return end;
       }
       case BYTE, SHORT, INT, LONG -> {
-        int end = number(b, i, to);
+        int end = JsonGrammar.number(b, i, to);
         if (end >= -1 || -end - 1 > 18) { // a fraction, no number, or too many digits
           return -1;
         }
         return integer(b, i, -end - 1, field, values);
       }
       case DOUBLE -> {
-        int end = number(b, i, to);
+        int end = JsonGrammar.number(b, i, to);
         if (end >= 0) { // as Jackson's getDoubleValue: the text through Double.parseDouble
           values[field] =
               Double.parseDouble(new String(b, i, end - i, StandardCharsets.ISO_8859_1));
@@ -216,69 +216,6 @@ final class JsonRecordDecoder {
         return -1;
       }
     }
-  }
-
-  /**
-   * The number at i. For an integer (no fraction, no exponent) -(digits + 1), so a caller knows
-   * both that it is an integer and its length; for any other number the index after it; -1 if it is
-   * not a number as JSON defines it.
-   */
-  private static int number(byte[] b, int i, int to) {
-    int start = i;
-    if (b[i] == '-') {
-      i++;
-    }
-    int digits = i;
-    if (i >= to || b[i] < '0' || b[i] > '9') {
-      return -1;
-    }
-    if (b[i] == '0') {
-      i++;
-    } else {
-      while (i < to && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
-    }
-    if (i - start > MAX_NUMBER) {
-      return -1;
-    }
-    boolean integer = true;
-    if (i < to && b[i] == '.') {
-      integer = false;
-      int from = ++i;
-      while (i < to && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
-      if (i == from) {
-        return -1;
-      }
-    }
-    if (i < to && (b[i] == 'e' || b[i] == 'E')) {
-      integer = false;
-      if (++i < to && (b[i] == '+' || b[i] == '-')) {
-        i++;
-      }
-      int from = i;
-      while (i < to && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
-      if (i == from) {
-        return -1;
-      }
-    }
-    if (i - start > MAX_NUMBER || !endsValue(b, i, to)) {
-      return -1;
-    }
-    return integer ? -(i - digits) - 1 : i;
-  }
-
-  /** Whether a value may end before i: what follows is whitespace, ',', '}' or the end. */
-  private static boolean endsValue(byte[] b, int i, int to) {
-    if (i >= to) {
-      return true;
-    }
-    byte c = b[i];
-    return c == ',' || c == '}' || c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   private int integer(byte[] b, int i, int digits, int field, Object[] values) {
@@ -313,28 +250,15 @@ final class JsonRecordDecoder {
     return at + digits;
   }
 
-  private static int literal(byte[] b, int i, int to, String literal) {
-    int n = literal.length();
-    if (to - i < n) {
-      return -1;
-    }
-    for (int k = 0; k < n; k++) {
-      if (b[i + k] != literal.charAt(k)) {
-        return -1;
-      }
-    }
-    return endsValue(b, i + n, to) ? i + n : -1;
-  }
-
   /** A value of a field the schema does not name: a scalar, checked; nested ones go to Spark. */
   private int skipValue(byte[] b, int i, int to) {
     return switch (b[i]) {
       case '"' -> string(b, i, to, null, 0);
-      case 't' -> literal(b, i, to, "true");
-      case 'f' -> literal(b, i, to, "false");
-      case 'n' -> literal(b, i, to, "null");
+      case 't' -> JsonGrammar.literal(b, i, to, "true");
+      case 'f' -> JsonGrammar.literal(b, i, to, "false");
+      case 'n' -> JsonGrammar.literal(b, i, to, "null");
       default -> {
-        int end = number(b, i, to);
+        int end = JsonGrammar.number(b, i, to);
         yield end == -1 ? -1 : end < -1 ? i + (b[i] == '-' ? 1 : 0) - end - 1 : end;
       }
     };
@@ -379,7 +303,7 @@ final class JsonRecordDecoder {
         if (k + 1 >= to) {
           return -1;
         }
-        int decoded = escape(b, k + 1, to);
+        int decoded = JsonGrammar.escape(b, k + 1, to);
         if (decoded < 0) {
           return -1;
         }
@@ -395,7 +319,7 @@ final class JsonRecordDecoder {
           scratch[length++] = c;
         }
       } else if (c < 0) {
-        next = wellFormed(b, k, to);
+        next = JsonGrammar.wellFormed(b, k, to);
         if (next < 0) {
           return -1;
         }
@@ -410,43 +334,6 @@ final class JsonRecordDecoder {
       k = next;
     }
     return -1;
-  }
-
-  /** The char an escape (after its backslash, at i) stands for; -1 if left to Spark. */
-  private static int escape(byte[] b, int i, int to) {
-    switch (b[i]) {
-      case '"':
-        return '"';
-      case '\\':
-        return '\\';
-      case '/':
-        return '/';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'u':
-        if (to - i < 5) {
-          return -1;
-        }
-        int c = 0;
-        for (int k = i + 1; k < i + 5; k++) {
-          int d = Character.digit(b[k], 16);
-          if (d < 0 || b[k] > 'f') {
-            return -1;
-          }
-          c = c * 16 + d;
-        }
-        return Character.isSurrogate((char) c) ? -1 : c;
-      default:
-        return -1;
-    }
   }
 
   /** Writes c (not a surrogate) as UTF-8 at scratch[at]; the length after it. */
@@ -464,57 +351,9 @@ final class JsonRecordDecoder {
     return at;
   }
 
-  /**
-   * Index after the well-formed UTF-8 sequence at i (a lead byte), or -1: Java's decoder, which
-   * Spark's path uses, would replace an ill-formed one, so such records are left to it.
-   */
-  private static int wellFormed(byte[] b, int i, int to) {
-    int lead = b[i] & 0xFF;
-    int n;
-    int low = 0x80;
-    int high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      n = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      n = 2;
-      low = lead == 0xE0 ? 0xA0 : 0x80;
-      high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      n = 3;
-      low = lead == 0xF0 ? 0x90 : 0x80;
-      high = lead == 0xF4 ? 0x8F : 0xBF;
-    } else {
-      return -1;
-    }
-    if (to - i <= n) {
-      return -1;
-    }
-    int second = b[i + 1] & 0xFF;
-    if (second < low || second > high) {
-      return -1;
-    }
-    for (int k = i + 2; k <= i + n; k++) {
-      if ((b[k] & 0xC0) != 0x80) {
-        return -1;
-      }
-    }
-    return i + n + 1;
-  }
-
   private void ensure(int capacity) {
     if (scratch.length < capacity) {
       scratch = Arrays.copyOf(scratch, Math.max(capacity, scratch.length * 2));
     }
-  }
-
-  private static int skipWhitespace(byte[] b, int i, int to) {
-    while (i < to) {
-      byte c = b[i];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        return i;
-      }
-      i++;
-    }
-    return to;
   }
 }
