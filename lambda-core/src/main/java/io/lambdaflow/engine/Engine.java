@@ -3,6 +3,7 @@ package io.lambdaflow.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A query engine the serving layer defines relations in and queries. Relations are replaced in
@@ -34,6 +35,15 @@ public interface Engine extends AutoCloseable {
    * latter.
    */
   default boolean servesBatchRowsApart() {
+    return false;
+  }
+
+  /**
+   * Whether the engine changes a table in place ({@link MaintainedTable}), so an aggregate view can
+   * be kept merged as a table that each refresh updates for the keys of its speed part only, and
+   * queries over it scan that table. The default, false: views merge their parts as they are read.
+   */
+  default boolean maintainsTables() {
     return false;
   }
 
@@ -74,6 +84,14 @@ public interface Engine extends AutoCloseable {
   /** The Parquet files of one speed micro-batch. */
   record SpeedFiles(long batchId, List<String> files) {}
 
+  /**
+   * A table kept across refreshes: built by query {@code build} (ordered by {@code orderBy}) when
+   * it does not exist yet or {@code update} is empty, otherwise changed in place by the statements
+   * of {@code update}, in order. Only for engines that {@link Engine#maintainsTables()}.
+   */
+  record MaintainedTable(String name, String build, List<String> orderBy, List<String> update)
+      implements Change {}
+
   /** A view users query by name. */
   record View(String name, String sql) implements Change {}
 
@@ -85,6 +103,16 @@ public interface Engine extends AutoCloseable {
 
   /** Applies changes in order, as one step where the engine allows. */
   void apply(List<Change> changes);
+
+  /**
+   * Applies changes as {@link #apply(List)} does, the step made visible to queries by a commit
+   * handed to {@code commit}, which runs it: the serving layer runs it under its write lock with
+   * what it publishes, so queries wait for the commit only, not for the whole step. The default
+   * hands over the whole step (for engines whose changes show one by one).
+   */
+  default void apply(List<Change> changes, Consumer<Runnable> commit) {
+    commit.accept(() -> apply(changes));
+  }
 
   /**
    * Decides, with the engine's own parser, whether untrusted {@code sql} may run: exactly one

@@ -107,25 +107,20 @@ public final class MergeSql {
     if (view.kind() == ViewNode.Kind.APPEND) {
       return union;
     }
+    if (batch != null && speed == null && !byKey) {
+      // One batch view row per key: served as it is.
+      return "SELECT " + String.join(", ", batchOnly(view)) + " FROM " + batch;
+    }
     if (batch != null && speed != null && !byKey) {
       // The batch view holds one row per key: only the keys the speed part also has are combined;
       // every other batch row is served as it is, without aggregating the whole batch view again.
-      String sameKey =
-          " WHERE EXISTS (SELECT 1 FROM "
-              + speed
-              + " s WHERE "
-              + String.join(
-                  " AND ",
-                  view.keys().stream()
-                      .map(k -> "s." + quote.apply(k) + " IS NOT DISTINCT FROM b." + quote.apply(k))
-                      .toList())
-              + ")";
+      String sameKey = sameKey(view, speed, "b");
       return "SELECT "
           + String.join(", ", batchOnly(view))
           + " FROM "
           + batch
-          + " b"
-          + sameKey.replace(" WHERE EXISTS", " WHERE NOT EXISTS")
+          + " b WHERE NOT "
+          + sameKey
           + " UNION ALL "
           + combined(
               view,
@@ -133,7 +128,7 @@ public final class MergeSql {
                   + list(partColumns)
                   + " FROM "
                   + batch
-                  + " b"
+                  + " b WHERE "
                   + sameKey
                   + " UNION ALL SELECT "
                   + list(partColumns)
@@ -141,6 +136,72 @@ public final class MergeSql {
                   + speed);
     }
     return combined(view, union);
+  }
+
+  /**
+   * The statements that bring {@code table}, an aggregate view as served and kept as a table (built
+   * by {@link #merged}), from speed part {@code before} to speed part {@code after} over the same
+   * batch view: the rows of every key either part has are deleted and those keys merged again from
+   * the batch view and {@code after}: the table and the batch view are each scanned once for those
+   * keys, and only their rows aggregated. Empty when the view has no keys (its one row is built
+   * again instead).
+   */
+  public List<String> mergedUpdate(
+      ViewNode view,
+      List<String> columns,
+      String table,
+      String batch,
+      String before,
+      String after) {
+    if (view.kind() != ViewNode.Kind.AGGREGATE || view.keys().isEmpty()) {
+      return List.of();
+    }
+    String keys = list(view.keys());
+    List<String> touched = new ArrayList<>();
+    for (String part : new String[] {before, after}) {
+      if (part != null) {
+        touched.add("SELECT " + keys + " FROM " + part);
+      }
+    }
+    String touchedKeys = "(" + String.join(" UNION ", touched) + ")";
+    String delete = "DELETE FROM " + table + " WHERE " + sameKey(view, touchedKeys, table);
+    String again =
+        "SELECT "
+            + list(partColumns(view, columns))
+            + " FROM "
+            + batch
+            + " b WHERE "
+            + sameKey(view, touchedKeys, "b")
+            + (after == null
+                ? ""
+                : " UNION ALL SELECT " + list(partColumns(view, columns)) + " FROM " + after);
+    return List.of(delete, "INSERT INTO " + table + " " + combined(view, again));
+  }
+
+  /**
+   * An EXISTS condition: relation {@code keys} holds a row whose keys equal (nulls too) those of
+   * {@code row}.
+   */
+  private String sameKey(ViewNode view, String keys, String row) {
+    if (view.keys().isEmpty()) {
+      return "EXISTS (SELECT 1 FROM " + keys + " t)"; // the one row of a view without keys
+    }
+    return "EXISTS (SELECT 1 FROM "
+        + keys
+        + " t WHERE "
+        + String.join(
+            " AND ",
+            view.keys().stream()
+                .map(
+                    k ->
+                        "t."
+                            + quote.apply(k)
+                            + " IS NOT DISTINCT FROM "
+                            + row
+                            + "."
+                            + quote.apply(k))
+                .toList())
+        + ")";
   }
 
   /** A batch view row as served, alone: each measure as its merge of that single row gives it. */

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -103,22 +104,51 @@ final class DuckDbEngine implements Engine {
     return true;
   }
 
+  /** An aggregate view is kept merged as a table, updated for its speed part's keys. */
+  @Override
+  public boolean maintainsTables() {
+    return true;
+  }
+
   @Override
   public String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
   @Override
-  public synchronized void apply(List<Change> changes) {
+  public void apply(List<Change> changes) {
+    apply(changes, Runnable::run);
+  }
+
+  /**
+   * One transaction: queries (in their own read-only transactions) go on seeing the relations as
+   * they were until {@code commit} runs the COMMIT.
+   */
+  @Override
+  public synchronized void apply(List<Change> changes, Consumer<Runnable> commit) {
+    Map<String, String> kindsBefore = new HashMap<>(kinds);
+    AtomicBoolean committed = new AtomicBoolean();
     try (Statement statement = root.createStatement()) {
       statement.execute("BEGIN TRANSACTION");
       try {
         for (Change change : changes) {
           apply(statement, change);
         }
-        statement.execute("COMMIT");
+        commit.accept(
+            () -> {
+              try {
+                statement.execute("COMMIT");
+              } catch (SQLException e) {
+                throw new IllegalStateException("DuckDB refused a refresh: " + e.getMessage(), e);
+              }
+              committed.set(true);
+            });
       } catch (SQLException | RuntimeException e) {
-        statement.execute("ROLLBACK");
+        if (!committed.get()) {
+          kinds.clear();
+          kinds.putAll(kindsBefore);
+          statement.execute("ROLLBACK");
+        }
         throw e;
       }
     } catch (SQLException e) {
@@ -128,20 +158,19 @@ final class DuckDbEngine implements Engine {
 
   private void apply(Statement statement, Change change) throws SQLException {
     if (change instanceof ParquetTable table) {
-      String files = files(table.files());
-      statement.execute(
-          "CREATE OR REPLACE TABLE "
-              + quote(table.name())
-              + " AS SELECT * FROM read_parquet("
-              + files
-              + ")"
-              + (table.orderBy().isEmpty()
-                  ? ""
-                  : " ORDER BY "
-                      + table.orderBy().stream()
-                          .map(this::quote)
-                          .collect(Collectors.joining(", "))));
-      kinds.put(table.name(), "TABLE");
+      createTable(
+          statement,
+          table.name(),
+          "SELECT * FROM read_parquet(" + files(table.files()) + ")",
+          table.orderBy());
+    } else if (change instanceof MaintainedTable table) {
+      if (kinds.containsKey(table.name()) && !table.update().isEmpty()) {
+        for (String update : table.update()) {
+          statement.execute(update);
+        }
+      } else {
+        createTable(statement, table.name(), table.build(), table.orderBy());
+      }
     } else if (change instanceof HorizonTable horizon) {
       statement.execute(
           "CREATE OR REPLACE TABLE "
@@ -192,6 +221,21 @@ final class DuckDbEngine implements Engine {
         statement.execute("DROP " + kind + " IF EXISTS " + quote(drop.name()));
       }
     }
+  }
+
+  /** Creates (or replaces) table {@code name} holding the rows of {@code query}, ordered. */
+  private void createTable(Statement statement, String name, String query, List<String> orderBy)
+      throws SQLException {
+    statement.execute(
+        "CREATE OR REPLACE TABLE "
+            + quote(name)
+            + " AS "
+            + query
+            + (orderBy.isEmpty()
+                ? ""
+                : " ORDER BY "
+                    + orderBy.stream().map(this::quote).collect(Collectors.joining(", "))));
+    kinds.put(name, "TABLE");
   }
 
   /** One micro-batch's rows with its id, as a relation. */

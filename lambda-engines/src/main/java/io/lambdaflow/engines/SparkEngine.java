@@ -96,6 +96,9 @@ final class SparkEngine implements Engine {
         spark.catalog().dropTempView(files);
       } else if (change instanceof QueryTable table) {
         cache(table.name(), table.sql());
+      } else if (change instanceof MaintainedTable table) {
+        // Cached data frames do not change in place: built whole each time.
+        cache(table.name(), table.build());
       } else if (change instanceof View view) {
         spark.sql(view.sql()).createOrReplaceTempView(view.name());
       } else if (change instanceof Drop drop) {

@@ -173,8 +173,9 @@ public final class ServingLayer implements AutoCloseable {
   }
 
   /**
-   * The relation lookups by key read: an aggregate view's rows as one aggregation of both parts,
-   * which the engine filters by key before aggregating (not queryable by users).
+   * The relation lookups by key read (not queryable by users): an aggregate view's rows kept merged
+   * as a table where the engine {@linkplain Engine#maintainsTables() maintains tables}, otherwise
+   * as one aggregation of both parts, which the engine filters by key before aggregating.
    */
   static String byKey(String view) {
     return view + "__by_key";

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -152,17 +153,25 @@ final class ViewRefresh {
                   : sql.part(view, columns, either, true)));
       String batchRelation = batchTable == null ? null : engine.quote(batchTable);
       String speedRelation = speedPart == null ? null : engine.quote(speedPart);
-      changes.add(
-          new Engine.View(
-              view.name(),
-              engine.servesBatchRowsApart()
-                  ? sql.merged(view, columns, batchRelation, speedRelation)
-                  : sql.mergedByKey(view, columns, batchRelation, speedRelation)));
+      String merged;
+      String byKey = sql.mergedByKey(view, columns, batchRelation, speedRelation);
+      if (engine.maintainsTables()
+          && view.kind() == ViewNode.Kind.AGGREGATE
+          && !view.keys().isEmpty()
+          && batchTable != null
+          && speedPart != null) {
+        String table = maintainedMerge(view, columns, batchTable, speedPart, published, changes);
+        viewRelations.add(table);
+        merged = "SELECT * FROM " + engine.quote(table);
+        byKey = merged;
+      } else if (engine.servesBatchRowsApart()) {
+        merged = sql.merged(view, columns, batchRelation, speedRelation);
+      } else {
+        merged = byKey;
+      }
+      changes.add(new Engine.View(view.name(), merged));
       if (view.kind() == ViewNode.Kind.AGGREGATE) {
-        changes.add(
-            new Engine.View(
-                ServingLayer.byKey(view.name()),
-                sql.mergedByKey(view, columns, batchRelation, speedRelation)));
+        changes.add(new Engine.View(ServingLayer.byKey(view.name()), byKey));
       }
       for (String old : relations.getOrDefault(view.name(), List.of())) {
         if (!viewRelations.contains(old)) {
@@ -192,13 +201,7 @@ final class ViewRefresh {
       horizons.add(horizonTable);
     }
     obsolete.forEach(o -> changes.add(new Engine.Drop(o)));
-    // Queries see the engine and the state describing it change together (see coverage()).
-    lock.writeLock().lock();
-    try {
-      applyAndPublish(changes, relationsBefore, nextLoads, next);
-    } finally {
-      lock.writeLock().unlock();
-    }
+    applyAndPublish(changes, relationsBefore, nextLoads, next);
     LOG.info(
         "serving: refreshed to batch run {} and {} speed micro-batch(es)",
         published.run(),
@@ -206,18 +209,70 @@ final class ViewRefresh {
     return true;
   }
 
+  /**
+   * Adds the change that keeps {@code view}, merged, as a table for the batch view of run {@code
+   * published}: built once per batch run, then updated for the keys of the speed parts before and
+   * now. Returns the table's name.
+   */
+  private String maintainedMerge(
+      ViewNode view,
+      List<String> columns,
+      String batchTable,
+      String speedPart,
+      Published published,
+      List<Engine.Change> changes) {
+    String table = "__lambda_m_" + view.name() + "_" + published.run();
+    List<String> before = relations.getOrDefault(view.name(), List.of());
+    String speedBefore =
+        before.contains(table)
+            ? before.stream().filter(r -> r.startsWith("__lambda_sp_")).findFirst().orElse(null)
+            : null;
+    String batch = engine.quote(batchTable);
+    String speed = engine.quote(speedPart);
+    changes.add(
+        new Engine.MaintainedTable(
+            table,
+            sql.merged(view, columns, batch, speed),
+            view.keys(),
+            speedBefore == null
+                ? List.of()
+                : sql.mergedUpdate(
+                    view, columns, engine.quote(table), batch, engine.quote(speedBefore), speed)));
+    return table;
+  }
+
   private void applyAndPublish(
       List<Engine.Change> changes,
       Map<String, List<String>> relationsBefore,
       Map<String, SpeedRows.Load> nextLoads,
       Map<String, ViewState> next) {
+    AtomicBoolean committed = new AtomicBoolean();
     try {
-      engine.apply(changes);
+      // Queries see the engine and the state describing it change together (see coverage()):
+      // the engine's commit and the publishing happen under the write lock.
+      engine.apply(
+          changes,
+          commit -> {
+            lock.writeLock().lock();
+            try {
+              commit.run();
+              committed.set(true);
+              publishServed(nextLoads, next);
+            } finally {
+              lock.writeLock().unlock();
+            }
+          });
     } catch (RuntimeException e) {
-      relations.clear();
-      relations.putAll(relationsBefore);
+      if (!committed.get()) {
+        relations.clear();
+        relations.putAll(relationsBefore);
+      }
       throw e;
     }
+  }
+
+  /** Publishes the views as the engine now serves them, their speed rows counted. */
+  private void publishServed(Map<String, SpeedRows.Load> nextLoads, Map<String, ViewState> next) {
     speedLoads.clear();
     speedLoads.putAll(nextLoads);
     for (Map.Entry<String, ViewState> entry : next.entrySet()) {

@@ -190,32 +190,47 @@ class ServingLayerTest {
       batches = store.speedBatches("purchases");
       full = duck.view("purchases").orElseThrow().speedRows();
 
-      // A replay of the last micro-batch under its id, now with one row: its rows are replaced.
-      SpeedBatch last = batches.get(batches.size() - 1);
-      assertThat(last.rows()).isGreaterThan(1);
-      spark
-          .read()
-          .parquet(last.path())
-          .limit(1)
-          .write()
-          .parquet(store.speedBatchAside("purchases", last.batchId()).toString());
-      store.commitSpeedBatch(
-          "purchases",
-          new SpeedBatch(
-              last.batchId(), "", 1, last.columns(), last.maxOffsets(), java.time.Instant.now()));
+      // A replay of the last micro-batch under its id, now with one row: its rows are replaced
+      // (in the aggregate view too, kept merged and updated for the speed part's keys).
+      Map<String, SpeedBatch> lastOf = new java.util.HashMap<>();
+      for (String view : List.of("purchases", "per_host")) {
+        List<SpeedBatch> ofView = store.speedBatches(view);
+        SpeedBatch last = ofView.get(ofView.size() - 1);
+        assertThat(last.rows()).isGreaterThan(1);
+        lastOf.put(view, last);
+        spark
+            .read()
+            .parquet(last.path())
+            .limit(1)
+            .write()
+            .parquet(store.speedBatchAside(view, last.batchId()).toString());
+        store.commitSpeedBatch(
+            view,
+            new SpeedBatch(
+                last.batchId(), "", 1, last.columns(), last.maxOffsets(), java.time.Instant.now()));
+      }
+      SpeedBatch last = lastOf.get("purchases");
       assertThat(duck.refresh()).isTrue();
       sparkSql.refresh();
       assertThat(duck.view("purchases").orElseThrow().speedRows())
           .isEqualTo(full - last.rows() + 1);
       assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(text(sparkSql.query(PURCHASES_SQL)));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(text(sparkSql.query(PER_HOST_SQL)));
+      assertThat(text(duck.query(PER_HOST_SQL))).isNotEqualTo(perHost(all));
 
       // A micro-batch that is gone leaves the served view.
       store.dropSpeedBatch("purchases", last.batchId());
+      store.dropSpeedBatch("per_host", lastOf.get("per_host").batchId());
       assertThat(duck.refresh()).isTrue();
       sparkSql.refresh();
       assertThat(duck.view("purchases").orElseThrow().speedRows()).isEqualTo(full - last.rows());
       assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(text(sparkSql.query(PURCHASES_SQL)));
-      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(all));
+      assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(text(sparkSql.query(PER_HOST_SQL)));
+      for (String host : List.of("user1.comcast.com", "user2.att.com")) {
+        assertThat(text(duck.lookup("per_host", Map.of("host", host), 100)))
+            .isEqualTo(text(sparkSql.lookup("per_host", Map.of("host", host), 100)))
+            .isNotEmpty();
+      }
     }
   }
 
