@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -234,12 +235,15 @@ public final class HttpService implements AutoCloseable {
         write(response, 413, tooLarge(), callback); // too much to read through: closes unread
         return true;
       }
-      BoundedBody.read(request, settings.maxBody())
-          .whenComplete(
-              (body, failure) ->
-                  request
-                      .getContext()
-                      .execute(() -> next(request, response, callback, body, failure)));
+      CompletableFuture<Optional<byte[]>> read = BoundedBody.read(request, settings.maxBody());
+      if (read.isDone() && !read.isCompletedExceptionally()) {
+        // Read already (a GET, a small body): answered on this thread, no hand-over.
+        next(request, response, callback, read.join(), null);
+        return true;
+      }
+      read.whenComplete(
+          (body, failure) ->
+              request.getContext().execute(() -> next(request, response, callback, body, failure)));
       return true;
     }
 
