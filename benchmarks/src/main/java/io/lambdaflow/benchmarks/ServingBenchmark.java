@@ -15,16 +15,17 @@ import io.lambdaflow.testkit.TestPipelines;
 import io.lambdaflow.views.Published;
 import io.lambdaflow.views.SpeedBatch;
 import io.lambdaflow.views.ViewStore;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -68,30 +69,39 @@ public final class ServingBenchmark {
       checkSameAnswers(duck, sparkSql, hosts);
 
       latencies.add(
-          measure("key lookup, duckdb", settings.lookups(), () -> lookup(duck, random, hosts)));
+          measure(
+              "key lookup, duckdb",
+              settings.lookups(),
+              settings.lookups(),
+              () -> lookup(duck, random, hosts)));
       latencies.add(
           measure(
               "aggregate query, duckdb",
               Math.max(5, settings.lookups() / 50),
               () -> aggregate(duck)));
       try (HttpApi api = HttpApi.start(duck, "127.0.0.1", 0)) {
-        HttpClient client = HttpClient.newHttpClient();
+        // A blocking HTTP/1.1 client with keep-alive (the JDK's HttpURLConnection), as a service
+        // making lookups uses one: no hand-over between threads on the client's side.
         latencies.add(
             measure(
                 "key lookup, duckdb via HTTP",
                 settings.lookups(),
+                settings.lookups(),
                 () -> {
-                  HttpResponse<String> response =
-                      client.send(
-                          HttpRequest.newBuilder(
-                                  URI.create(
-                                      api.url()
-                                          + "/views/per_host?host=host"
-                                          + random.nextLong(hosts)))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString());
-                  if (response.statusCode() != 200) {
-                    throw new IllegalStateException(response.body());
+                  HttpURLConnection connection =
+                      (HttpURLConnection)
+                          URI.create(
+                                  api.url() + "/views/per_host?host=host" + random.nextLong(hosts))
+                              .toURL()
+                              .openConnection();
+                  try (InputStream body =
+                      connection.getResponseCode() == 200
+                          ? connection.getInputStream()
+                          : connection.getErrorStream()) {
+                    byte[] answer = body.readAllBytes();
+                    if (connection.getResponseCode() != 200) {
+                      throw new IllegalStateException(new String(answer, StandardCharsets.UTF_8));
+                    }
                   }
                 }));
       }
@@ -103,8 +113,33 @@ public final class ServingBenchmark {
               "aggregate query, spark",
               Math.max(3, settings.sparkLookups() / 5),
               () -> aggregate(sparkSql)));
+      latencies.add(refreshes(spark, lambda, duck, settings, hosts));
+      sparkSql.refresh();
+      checkSameAnswers(duck, sparkSql, hosts);
     }
     return new Result(settings, loadMillis, latencies);
+  }
+
+  /**
+   * The refresh after each of a few more speed micro-batches (a tenth of the speed rows each): the
+   * merged view updated for the speed part's keys, not built again.
+   */
+  private static Latencies refreshes(
+      SparkSession spark, ViewStore store, ServingLayer duck, Settings settings, long hosts) {
+    int rows = Math.max(1, settings.speedRows() / 10);
+    double[] millis = new double[6];
+    for (int i = 0; i < millis.length; i++) {
+      long from = settings.speedRows() + (long) rows * i;
+      writeSpeedBatch(spark, store, settings.batchRows(), from, from + rows, hosts, 10 + i);
+      long start = System.nanoTime();
+      if (!duck.refresh()) {
+        throw new IllegalStateException("the refresh found no new micro-batch");
+      }
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    return Latencies.of(
+        String.format(Locale.ROOT, "refresh after a micro-batch of %,d rows, duckdb", rows),
+        millis);
   }
 
   private static void lookup(ServingLayer serving, Random random, long hosts) {
@@ -141,7 +176,16 @@ public final class ServingBenchmark {
 
   /** Measures {@code count} calls after a warm-up of a tenth as many. */
   static Latencies measure(String name, int count, Call call) throws Exception {
-    for (int i = 0; i < Math.max(3, count / 10); i++) {
+    return measure(name, Math.max(3, count / 10), count, call);
+  }
+
+  /**
+   * Measures {@code count} calls after {@code warmUp} calls: lookups, cheap and many, warm up as
+   * many as they measure, so the JIT has compiled their path, as in a service that has been up a
+   * while.
+   */
+  static Latencies measure(String name, int warmUp, int count, Call call) throws Exception {
+    for (int i = 0; i < warmUp; i++) {
       call.run();
     }
     double[] millis = new double[count];
@@ -207,28 +251,45 @@ public final class ServingBenchmark {
       SparkSession spark, ViewStore store, long horizon, int rows, long hosts) {
     int batches = 10;
     for (int b = 0; b < batches; b++) {
-      long from = (long) rows * b / batches;
-      long to = (long) rows * (b + 1) / batches;
-      Dataset<Row> part =
-          spark
-              .range(from, to)
-              .select(
-                  concat(lit("host"), expr("(id * 7919) % " + hosts)).alias("host"),
-                  concat(lit("type"), expr("CAST(id % 10 AS STRING)")).alias("event_type"),
-                  expr("id % 100").alias("_lambda_in_spent"),
-                  expr("id % 100").alias("_lambda_in_mean"),
-                  lit("events").alias("_lambda_source"),
-                  lit("events/0").alias("_lambda_partition"),
-                  expr(horizon + " + id").alias("_lambda_offset"));
-      part.coalesce(1)
-          .write()
-          .mode("overwrite")
-          .parquet(store.speedBatchAside("per_host", b).toString());
-      Map<String, Map<String, Long>> max = new LinkedHashMap<>();
-      max.put("events", Map.of("events/0", horizon + to - 1));
-      store.commitSpeedBatch(
-          "per_host",
-          new SpeedBatch(b, "", to - from, List.of("host", "event_type"), max, Instant.now()));
+      writeSpeedBatch(
+          spark,
+          store,
+          horizon,
+          (long) rows * b / batches,
+          (long) rows * (b + 1) / batches,
+          hosts,
+          b);
     }
+  }
+
+  /** Speed micro-batch {@code batch}: the events {@code from} to {@code to} past the horizon. */
+  private static void writeSpeedBatch(
+      SparkSession spark,
+      ViewStore store,
+      long horizon,
+      long from,
+      long to,
+      long hosts,
+      int batch) {
+    Dataset<Row> part =
+        spark
+            .range(from, to)
+            .select(
+                concat(lit("host"), expr("(id * 7919) % " + hosts)).alias("host"),
+                concat(lit("type"), expr("CAST(id % 10 AS STRING)")).alias("event_type"),
+                expr("id % 100").alias("_lambda_in_spent"),
+                expr("id % 100").alias("_lambda_in_mean"),
+                lit("events").alias("_lambda_source"),
+                lit("events/0").alias("_lambda_partition"),
+                expr(horizon + " + id").alias("_lambda_offset"));
+    part.coalesce(1)
+        .write()
+        .mode("overwrite")
+        .parquet(store.speedBatchAside("per_host", batch).toString());
+    Map<String, Map<String, Long>> max = new LinkedHashMap<>();
+    max.put("events", Map.of("events/0", horizon + to - 1));
+    store.commitSpeedBatch(
+        "per_host",
+        new SpeedBatch(batch, "", to - from, List.of("host", "event_type"), max, Instant.now()));
   }
 }
