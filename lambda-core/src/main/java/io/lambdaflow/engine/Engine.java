@@ -2,6 +2,7 @@ package io.lambdaflow.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -86,11 +87,15 @@ public interface Engine extends AutoCloseable {
 
   /**
    * A table kept across refreshes: built by query {@code build} (ordered by {@code orderBy}) when
-   * it does not exist yet or {@code update} is empty, otherwise changed in place by the statements
-   * of {@code update}, in order. Only for engines that {@link Engine#maintainsTables()}.
+   * it does not exist yet, when there is no {@code update}, or when the engine judges it changed
+   * enough to be built afresh; otherwise changed in place by {@code update}. Only for engines that
+   * {@link Engine#maintainsTables()}.
    */
-  record MaintainedTable(String name, String build, List<String> orderBy, List<String> update)
+  record MaintainedTable(String name, String build, List<String> orderBy, Optional<Update> update)
       implements Change {}
+
+  /** The statements that change a maintained table in place: its rows deleted, then inserted. */
+  record Update(String delete, String insert) {}
 
   /** A view users query by name. */
   record View(String name, String sql) implements Change {}

@@ -2,10 +2,12 @@ package io.lambdaflow.views;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lambdaflow.engine.Engine;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.MetadataColumns;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -141,12 +143,12 @@ public final class MergeSql {
   /**
    * The statements that bring {@code table}, an aggregate view as served and kept as a table (built
    * by {@link #merged}), from speed part {@code before} to speed part {@code after} over the same
-   * batch view: the rows of every key either part has are deleted and those keys merged again from
-   * the batch view and {@code after}: the table and the batch view are each scanned once for those
-   * keys, and only their rows aggregated. Empty when the view has no keys (its one row is built
-   * again instead).
+   * batch view: the rows of every key whose partial row differs between the parts (or that only one
+   * has) are deleted and merged again from the batch view and {@code after}. The table and the
+   * batch view are each scanned once for those keys, and only their rows aggregated. Empty when the
+   * view has no keys (its one row is built again instead).
    */
-  public List<String> mergedUpdate(
+  public Optional<Engine.Update> mergedUpdate(
       ViewNode view,
       List<String> columns,
       String table,
@@ -154,28 +156,49 @@ public final class MergeSql {
       String before,
       String after) {
     if (view.kind() != ViewNode.Kind.AGGREGATE || view.keys().isEmpty()) {
-      return List.of();
+      return Optional.empty();
     }
     String keys = list(view.keys());
-    List<String> touched = new ArrayList<>();
-    for (String part : new String[] {before, after}) {
-      if (part != null) {
-        touched.add("SELECT " + keys + " FROM " + part);
-      }
-    }
-    String touchedKeys = "(" + String.join(" UNION ", touched) + ")";
-    String delete = "DELETE FROM " + table + " WHERE " + sameKey(view, touchedKeys, table);
+    String rows = list(partColumns(view, columns));
+    String touched =
+        "(SELECT "
+            + keys
+            + " FROM (SELECT "
+            + rows
+            + " FROM "
+            + before
+            + " EXCEPT SELECT "
+            + rows
+            + " FROM "
+            + after
+            + ") gone UNION SELECT "
+            + keys
+            + " FROM (SELECT "
+            + rows
+            + " FROM "
+            + after
+            + " EXCEPT SELECT "
+            + rows
+            + " FROM "
+            + before
+            + ") came)";
     String again =
         "SELECT "
-            + list(partColumns(view, columns))
+            + rows
             + " FROM "
             + batch
             + " b WHERE "
-            + sameKey(view, touchedKeys, "b")
-            + (after == null
-                ? ""
-                : " UNION ALL SELECT " + list(partColumns(view, columns)) + " FROM " + after);
-    return List.of(delete, "INSERT INTO " + table + " " + combined(view, again));
+            + sameKey(view, touched, "b")
+            + " UNION ALL SELECT "
+            + rows
+            + " FROM "
+            + after
+            + " s WHERE "
+            + sameKey(view, touched, "s");
+    return Optional.of(
+        new Engine.Update(
+            "DELETE FROM " + table + " WHERE " + sameKey(view, touched, table),
+            "INSERT INTO " + table + " " + combined(view, again) + " ORDER BY " + keys));
   }
 
   /**

@@ -55,6 +55,11 @@ final class DuckDbEngine implements Engine {
           });
 
   private final Map<String, String> kinds = new HashMap<>();
+
+  /** A maintained table's rows: live, and deleted since it was built (DuckDB keeps them). */
+  record TableRows(long live, long dead) {}
+
+  private final Map<String, TableRows> maintained = new HashMap<>();
   private final MergeSql merge = new MergeSql(this::quote);
 
   /**
@@ -127,6 +132,7 @@ final class DuckDbEngine implements Engine {
   @Override
   public synchronized void apply(List<Change> changes, Consumer<Runnable> commit) {
     Map<String, String> kindsBefore = new HashMap<>(kinds);
+    Map<String, TableRows> maintainedBefore = new HashMap<>(maintained);
     AtomicBoolean committed = new AtomicBoolean();
     try (Statement statement = root.createStatement()) {
       statement.execute("BEGIN TRANSACTION");
@@ -143,11 +149,18 @@ final class DuckDbEngine implements Engine {
               }
               committed.set(true);
             });
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException | Error e) {
         if (!committed.get()) {
           kinds.clear();
           kinds.putAll(kindsBefore);
-          statement.execute("ROLLBACK");
+          maintained.clear();
+          maintained.putAll(maintainedBefore);
+          // On a statement of its own: DuckDB closes the statement that failed.
+          try (Statement rollback = root.createStatement()) {
+            rollback.execute("ROLLBACK");
+          } catch (SQLException rollback) {
+            e.addSuppressed(rollback); // a failed COMMIT ended the transaction itself
+          }
         }
         throw e;
       }
@@ -164,12 +177,24 @@ final class DuckDbEngine implements Engine {
           "SELECT * FROM read_parquet(" + files(table.files()) + ")",
           table.orderBy());
     } else if (change instanceof MaintainedTable table) {
-      if (kinds.containsKey(table.name()) && !table.update().isEmpty()) {
-        for (String update : table.update()) {
-          statement.execute(update);
-        }
+      TableRows rows = maintained.get(table.name());
+      if (rows != null
+          && kinds.containsKey(table.name())
+          && table.update().isPresent()
+          && rows.dead() <= rows.live()) {
+        long deleted = statement.executeUpdate(table.update().get().delete());
+        long inserted = statement.executeUpdate(table.update().get().insert());
+        maintained.put(
+            table.name(), new TableRows(rows.live() - deleted + inserted, rows.dead() + deleted));
       } else {
+        // New, or as many rows deleted since it was built as it holds: built afresh, which
+        // gives the memory of the deleted rows back.
         createTable(statement, table.name(), table.build(), table.orderBy());
+        try (ResultSet count =
+            statement.executeQuery("SELECT COUNT(*) FROM " + quote(table.name()))) {
+          count.next();
+          maintained.put(table.name(), new TableRows(count.getLong(1), 0));
+        }
       }
     } else if (change instanceof HorizonTable horizon) {
       statement.execute(
@@ -216,6 +241,7 @@ final class DuckDbEngine implements Engine {
       statement.execute("CREATE OR REPLACE VIEW " + quote(view.name()) + " AS " + view.sql());
       kinds.put(view.name(), "VIEW");
     } else if (change instanceof Drop drop) {
+      maintained.remove(drop.name());
       String kind = kinds.remove(drop.name());
       if (kind != null) {
         statement.execute("DROP " + kind + " IF EXISTS " + quote(drop.name()));
@@ -253,6 +279,11 @@ final class DuckDbEngine implements Engine {
     return files.stream()
         .map(f -> "'" + f.replace("'", "''") + "'")
         .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** A maintained table's rows, for tests. */
+  synchronized TableRows maintainedRows(String table) {
+    return maintained.get(table);
   }
 
   @Override

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -39,6 +38,9 @@ final class ViewRefresh {
   private final Map<String, List<String>> relations = new LinkedHashMap<>();
   private final Map<String, SpeedRows.Load> speedLoads = new LinkedHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+
+  /** Whether the refresh under way has committed its changes to the engine. */
+  private boolean committed;
 
   /**
    * @param lock held to change the engine's relations (queries hold it to read)
@@ -66,6 +68,22 @@ final class ViewRefresh {
    * added or pruned. Returns whether anything changed.
    */
   boolean refresh() {
+    Map<String, List<String>> relationsBefore = new LinkedHashMap<>();
+    relations.forEach((k, v) -> relationsBefore.put(k, List.copyOf(v)));
+    committed = false;
+    try {
+      return refreshFrom(relationsBefore);
+    } catch (RuntimeException e) {
+      if (!committed) {
+        // Nothing changed in the engine: the relations it holds are those from before.
+        relations.clear();
+        relations.putAll(relationsBefore);
+      }
+      throw e;
+    }
+  }
+
+  private boolean refreshFrom(Map<String, List<String>> relationsBefore) {
     Published published = store.published();
     List<Engine.Change> changes = new ArrayList<>();
     List<String> obsolete = new ArrayList<>();
@@ -74,8 +92,6 @@ final class ViewRefresh {
     String horizonTable = "__lambda_horizon_" + published.run();
     boolean horizonLoaded = relations.values().stream().anyMatch(r -> r.contains(horizonTable));
     boolean horizonNeeded = false;
-    Map<String, List<String>> relationsBefore = new LinkedHashMap<>();
-    relations.forEach((k, v) -> relationsBefore.put(k, List.copyOf(v)));
     Map<String, SpeedRows.Load> nextLoads = new LinkedHashMap<>();
     for (ViewNode view : pipeline.views()) {
       ViewState previous = states.get(view.name());
@@ -201,7 +217,7 @@ final class ViewRefresh {
       horizons.add(horizonTable);
     }
     obsolete.forEach(o -> changes.add(new Engine.Drop(o)));
-    applyAndPublish(changes, relationsBefore, nextLoads, next);
+    applyAndPublish(changes, nextLoads, next);
     LOG.info(
         "serving: refreshed to batch run {} and {} speed micro-batch(es)",
         published.run(),
@@ -235,7 +251,7 @@ final class ViewRefresh {
             sql.merged(view, columns, batch, speed),
             view.keys(),
             speedBefore == null
-                ? List.of()
+                ? Optional.empty()
                 : sql.mergedUpdate(
                     view, columns, engine.quote(table), batch, engine.quote(speedBefore), speed)));
     return table;
@@ -243,32 +259,22 @@ final class ViewRefresh {
 
   private void applyAndPublish(
       List<Engine.Change> changes,
-      Map<String, List<String>> relationsBefore,
       Map<String, SpeedRows.Load> nextLoads,
       Map<String, ViewState> next) {
-    AtomicBoolean committed = new AtomicBoolean();
-    try {
-      // Queries see the engine and the state describing it change together (see coverage()):
-      // the engine's commit and the publishing happen under the write lock.
-      engine.apply(
-          changes,
-          commit -> {
-            lock.writeLock().lock();
-            try {
-              commit.run();
-              committed.set(true);
-              publishServed(nextLoads, next);
-            } finally {
-              lock.writeLock().unlock();
-            }
-          });
-    } catch (RuntimeException e) {
-      if (!committed.get()) {
-        relations.clear();
-        relations.putAll(relationsBefore);
-      }
-      throw e;
-    }
+    // Queries see the engine and the state describing it change together (see coverage()): the
+    // engine's commit and the publishing happen under the write lock.
+    engine.apply(
+        changes,
+        commit -> {
+          lock.writeLock().lock();
+          try {
+            commit.run();
+            committed = true;
+            publishServed(nextLoads, next);
+          } finally {
+            lock.writeLock().unlock();
+          }
+        });
   }
 
   /** Publishes the views as the engine now serves them, their speed rows counted. */
