@@ -46,6 +46,9 @@ public final class ServingBenchmark {
   /** The outcome: one latency line per measured operation. */
   public record Result(Settings settings, double loadMillis, List<Latencies> latencies) {}
 
+  /** Speed micro-batches added after the first measurements, each followed by a refresh. */
+  static final int REFRESHES = 20;
+
   /** Lookups warm up with this many times the calls they measure. */
   static final int LOOKUP_WARM_UP = 5;
 
@@ -116,7 +119,17 @@ public final class ServingBenchmark {
               "aggregate query, spark",
               Math.max(3, settings.sparkLookups() / 5),
               () -> aggregate(sparkSql)));
-      latencies.add(refreshes(spark, lambda, duck, settings, hosts));
+      latencies.addAll(refreshes(spark, lambda, duck, settings, hosts));
+      latencies.add(
+          measure(
+              "aggregate query, duckdb, after the refreshes",
+              Math.max(5, settings.lookups() / 50),
+              () -> aggregate(duck)));
+      latencies.add(
+          measure(
+              "key lookup, duckdb, after the refreshes",
+              settings.lookups(),
+              () -> lookup(duck, random, hosts)));
       sparkSql.refresh();
       checkSameAnswers(duck, sparkSql, hosts);
     }
@@ -124,25 +137,66 @@ public final class ServingBenchmark {
   }
 
   /**
-   * The refresh after each of a few more speed micro-batches (a tenth of the speed rows each): the
-   * merged view updated for the speed part's keys, not built again.
+   * The refresh after each of {@link #REFRESHES} more speed micro-batches (a tenth of the speed
+   * rows each, so the speed part grows to three times its size): the merged view updated for the
+   * keys the micro-batch changed, not built again; meanwhile another thread makes lookups, timed
+   * too.
    */
-  private static Latencies refreshes(
-      SparkSession spark, ViewStore store, ServingLayer duck, Settings settings, long hosts) {
+  private static List<Latencies> refreshes(
+      SparkSession spark, ViewStore store, ServingLayer duck, Settings settings, long hosts)
+      throws Exception {
     int rows = Math.max(1, settings.speedRows() / 10);
-    double[] millis = new double[6];
-    for (int i = 0; i < millis.length; i++) {
-      long from = settings.speedRows() + (long) rows * i;
-      writeSpeedBatch(spark, store, settings.batchRows(), from, from + rows, hosts, 10 + i);
-      long start = System.nanoTime();
-      if (!duck.refresh()) {
-        throw new IllegalStateException("the refresh found no new micro-batch");
+    double[] millis = new double[REFRESHES];
+    List<Double> during = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Random random = new Random(7);
+    java.util.concurrent.atomic.AtomicReference<RuntimeException> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread lookups =
+        new Thread(
+            () -> {
+              try {
+                do {
+                  long start = System.nanoTime();
+                  lookup(duck, random, hosts);
+                  during.add((System.nanoTime() - start) / 1e6);
+                } while (!done.get());
+              } catch (RuntimeException e) {
+                failed.set(e);
+              }
+            },
+            "benchmark-lookups");
+    lookups.start();
+    try {
+      for (int i = 0; i < millis.length; i++) {
+        long from = settings.speedRows() + (long) rows * i;
+        writeSpeedBatch(spark, store, settings.batchRows(), from, from + rows, hosts, 10 + i);
+        long start = System.nanoTime();
+        if (!duck.refresh()) {
+          throw new IllegalStateException("the refresh found no new micro-batch");
+        }
+        millis[i] = (System.nanoTime() - start) / 1e6;
       }
-      millis[i] = (System.nanoTime() - start) / 1e6;
+    } finally {
+      done.set(true);
+      lookups.join();
     }
-    return Latencies.of(
-        String.format(Locale.ROOT, "refresh after a micro-batch of %,d rows, duckdb", rows),
-        millis);
+    if (failed.get() != null) {
+      throw failed.get();
+    }
+    return List.of(
+        Latencies.of(
+            String.format(
+                Locale.ROOT,
+                "refresh after a micro-batch of %,d more speed rows (speed part %,d to %,d), duckdb",
+                rows,
+                settings.speedRows(),
+                settings.speedRows() + (long) rows * REFRESHES),
+            millis),
+        Latencies.of(
+            "key lookup, duckdb, during the refreshes",
+            during.stream().mapToDouble(Double::doubleValue).toArray()));
   }
 
   private static void lookup(ServingLayer serving, Random random, long hosts) {
