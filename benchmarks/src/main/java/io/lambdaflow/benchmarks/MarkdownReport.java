@@ -261,17 +261,21 @@ final class MarkdownReport {
               l.max()));
     }
     Latencies aggregate = find(result, "aggregate query, duckdb");
+    Latencies aggregateAfter = find(result, "aggregate query, duckdb, after the refreshes");
     Latencies http = find(result, "key lookup, duckdb via HTTP");
     Latencies spark = find(result, "key lookup, spark");
     double ratio = spark.p50() / find(result, "key lookup, duckdb").p50();
+    double worst = Math.max(aggregate.p50(), aggregateAfter.p50());
     text.append(
         String.format(
             Locale.ROOT,
-            "%nTargets: aggregate query over the merged view p50 ≤ 50 ms: %s (%.1f ms). Key lookup"
-                + " over HTTP p99 ≤ 5 ms: %s (%.1f ms; %.1f ms in process). The default engine is"
-                + " %.0fx faster than Spark SQL at p50 for lookups.%n%n",
-            aggregate.p50() <= 50 ? "met" : "missed",
+            "%nTargets: aggregate query over the merged view p50 ≤ 50 ms: %s (%.1f ms as built,"
+                + " %.1f ms after the refreshes). Key lookup over HTTP p99 ≤ 5 ms: %s (%.1f ms;"
+                + " %.1f ms in process). The default engine is %.0fx faster than Spark SQL at p50"
+                + " for lookups.%n%n",
+            worst <= 50 ? "met" : "missed",
             aggregate.p50(),
+            aggregateAfter.p50(),
             http.p99() <= 5 ? "met" : "missed",
             http.p99(),
             find(result, "key lookup, duckdb").p99(),
