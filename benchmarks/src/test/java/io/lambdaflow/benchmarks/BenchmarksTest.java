@@ -59,7 +59,12 @@ class BenchmarksTest {
             "aggregate query, duckdb",
             "key lookup, duckdb via HTTP",
             "key lookup, spark",
-            "aggregate query, spark");
+            "aggregate query, spark",
+            "refresh after a micro-batch of 20 more speed rows (speed part 200 to 600), duckdb",
+            "key lookup, duckdb, during the refreshes",
+            "aggregate query, duckdb, after the refreshes",
+            "key lookup, duckdb, after the refreshes");
+    assertThat(report.serving().latencies().get(5).count()).isEqualTo(ServingBenchmark.REFRESHES);
 
     assertThat(report.jdbc().ours()).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
     assertThat(report.jdbc().spark()).hasSize(2);
@@ -76,6 +81,7 @@ class BenchmarksTest {
         .contains("Where a micro-batch's time went")
         .contains("decoder / from_json")
         .contains("2,000 batch rows + 200 speed rows")
+        .contains("ms after the refreshes)")
         .contains("Targets:")
         .contains("## JDBC: rows into PostgreSQL")
         .contains("| jdbc sink | upsert (every row already there) |");
