@@ -23,12 +23,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -147,12 +150,10 @@ public final class ServingBenchmark {
       throws Exception {
     int rows = Math.max(1, settings.speedRows() / 10);
     double[] millis = new double[REFRESHES];
-    List<Double> during = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicBoolean done =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    List<Double> during = Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean done = new AtomicBoolean();
     Random random = new Random(7);
-    java.util.concurrent.atomic.AtomicReference<RuntimeException> failed =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<RuntimeException> failed = new AtomicReference<>();
     Thread lookups =
         new Thread(
             () -> {

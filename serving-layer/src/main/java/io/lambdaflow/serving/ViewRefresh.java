@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 final class ViewRefresh {
   private static final Logger LOG = LoggerFactory.getLogger(ServingLayer.class);
 
+  /** The start of a speed part's relation name: the view's speed rows aggregated, per refresh. */
+  private static final String SPEED_PART = "__lambda_sp_";
+
   private final Pipeline pipeline;
   private final ViewStore store;
   private final Engine engine;
@@ -142,7 +145,7 @@ final class ViewRefresh {
       if (load.isPresent()) {
         nextLoads.put(view.name(), load.get());
         String rows = SpeedRows.relation(view.name());
-        speedPart = "__lambda_sp_" + view.name() + "_" + gen;
+        speedPart = SPEED_PART + view.name() + "_" + gen;
         horizonNeeded = true;
         changes.add(
             new Engine.QueryTable(speedPart, sql.speedPart(view, columns, engine.quote(rows))));
@@ -241,7 +244,7 @@ final class ViewRefresh {
     List<String> before = relations.getOrDefault(view.name(), List.of());
     String speedBefore =
         before.contains(table)
-            ? before.stream().filter(r -> r.startsWith("__lambda_sp_")).findFirst().orElse(null)
+            ? before.stream().filter(r -> r.startsWith(SPEED_PART)).findFirst().orElse(null)
             : null;
     String batch = engine.quote(batchTable);
     String speed = engine.quote(speedPart);
