@@ -189,7 +189,7 @@ final class DuckDbEngine implements Engine {
       } else {
         // New, or as many rows deleted since it was built as it holds: built afresh, which
         // gives the memory of the deleted rows back.
-        createTable(statement, table.name(), table.build(), table.orderBy());
+        createTable(statement, table.name(), narrowed(statement, table.build()), table.orderBy());
         try (ResultSet count =
             statement.executeQuery("SELECT COUNT(*) FROM " + quote(table.name()))) {
           count.next();
@@ -262,6 +262,34 @@ final class DuckDbEngine implements Engine {
                 : " ORDER BY "
                     + orderBy.stream().map(this::quote).collect(Collectors.joining(", "))));
     kinds.put(name, "TABLE");
+  }
+
+  /**
+   * {@code query} with its HUGEINT columns as BIGINT, the type Spark gives the same sums and
+   * counts. DuckDB sums integers into HUGEINT; a table column of that type scans several times
+   * slower once rows of the table are deleted (measured: a sum over a million rows 3 ms as built,
+   * 17 ms after 2% of its rows were deleted and inserted again; 3 ms both as BIGINT). A sum past
+   * BIGINT fails the refresh, as the batch view's own sum would have failed in Spark.
+   */
+  private String narrowed(Statement statement, String query) throws SQLException {
+    List<String> wide = new ArrayList<>();
+    try (ResultSet columns = statement.executeQuery("DESCRIBE " + query)) {
+      while (columns.next()) {
+        if ("HUGEINT".equals(columns.getString("column_type"))) {
+          wide.add(quote(columns.getString("column_name")));
+        }
+      }
+    }
+    if (wide.isEmpty()) {
+      return query;
+    }
+    return "SELECT * REPLACE ("
+        + wide.stream()
+            .map(c -> "CAST(" + c + " AS BIGINT) AS " + c)
+            .collect(Collectors.joining(", "))
+        + ") FROM ("
+        + query
+        + ")";
   }
 
   /** One micro-batch's rows with its id, as a relation. */
