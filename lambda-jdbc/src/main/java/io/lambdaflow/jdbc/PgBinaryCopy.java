@@ -52,22 +52,51 @@ final class PgBinaryCopy implements AutoCloseable {
   private final DataOutputStream out;
   private final Field[] writers;
   private final short fields;
+  private final boolean framed;
 
   /** Rows of {@code schema}, each followed by its partition (int), task (bigint) and place. */
   PgBinaryCopy(OutputStream stream, StructType schema) throws IOException {
+    this(stream, schema, 3, true);
+  }
+
+  /**
+   * @param tags 3 when each row is followed by its partition, task and place, 0 for none
+   * @param framed whether the stream opens with the header and closes with the trailer, or holds
+   *     tuples only (a part of a COPY another stream frames: {@link #header}, {@link #trailer})
+   */
+  private PgBinaryCopy(OutputStream stream, StructType schema, int tags, boolean framed)
+      throws IOException {
     this.out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
     this.writers = new Field[schema.fields().length];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = writer(schema.fields()[i].dataType());
     }
-    this.fields = (short) (writers.length + 3);
-    out.write(SIGNATURE);
-    out.writeInt(0); // flags
-    out.writeInt(0); // header extension length
+    this.fields = (short) (writers.length + tags);
+    this.framed = framed;
+    if (framed) {
+      out.write(header());
+    }
   }
 
-  /** Writes one row, then where it came from: the partition, the task and its place in it. */
-  void write(InternalRow row, int part, long task, long seq) throws IOException {
+  /** The dataset's columns only, as tuples without the COPY's header and trailer. */
+  static PgBinaryCopy tuples(OutputStream stream, StructType schema) throws IOException {
+    return new PgBinaryCopy(stream, schema, 0, false);
+  }
+
+  /** The header of a binary COPY: signature, flags, no extension. */
+  static byte[] header() {
+    byte[] header = new byte[SIGNATURE.length + 8];
+    System.arraycopy(SIGNATURE, 0, header, 0, SIGNATURE.length);
+    return header; // flags and header extension length: 0
+  }
+
+  /** The trailer of a binary COPY. */
+  static byte[] trailer() {
+    return new byte[] {(byte) 0xff, (byte) 0xff};
+  }
+
+  /** Writes one row's columns. */
+  void write(InternalRow row) throws IOException {
     out.writeShort(fields);
     for (int i = 0; i < writers.length; i++) {
       if (row.isNullAt(i)) {
@@ -76,6 +105,11 @@ final class PgBinaryCopy implements AutoCloseable {
         writers[i].write(out, row, i);
       }
     }
+  }
+
+  /** Writes one row, then where it came from: the partition, the task and its place in it. */
+  void write(InternalRow row, int part, long task, long seq) throws IOException {
+    write(row);
     out.writeInt(4);
     out.writeInt(part);
     out.writeInt(8);
@@ -156,15 +190,29 @@ final class PgBinaryCopy implements AutoCloseable {
    * a sign and the display scale. The unscaled value is padded to a whole number of fractional
    * base-10000 digits, then cut into digits from the right.
    */
+  /** Unscaled values below this in magnitude fit in a long padded by three digits. */
+  private static final long PADDED_FITS = 1_000_000_000_000_000L;
+
+  /** The unscaled value as a long, or {@link Long#MIN_VALUE} when it does not fit in one. */
+  private static long compactUnscaled(Decimal value) {
+    if (value.precision() <= 18) {
+      return value.toUnscaledLong(); // held as a long
+    }
+    // Held as a BigDecimal, whose unscaled value Decimal.toUnscaledLong would truncate.
+    BigInteger unscaled = value.toJavaBigDecimal().unscaledValue();
+    return unscaled.bitLength() < 63 ? unscaled.longValue() : Long.MIN_VALUE;
+  }
+
   static void numeric(DataOutputStream out, Decimal value) throws IOException {
     int scale;
     boolean negative;
     short[] digits;
     int count = 0;
-    if (value.scale() >= 0 && value.precision() <= 15) {
-      // The unscaled value, padded by up to three digits, fits in a long.
+    long unscaled = compactUnscaled(value);
+    if (value.scale() >= 0 && unscaled > -PADDED_FITS && unscaled < PADDED_FITS) {
+      // The unscaled value, padded by up to three digits, fits in a long, whatever the type's
+      // precision: no BigInteger arithmetic per digit.
       scale = value.scale();
-      long unscaled = value.toUnscaledLong();
       negative = unscaled < 0;
       long rest = Math.abs(unscaled);
       for (int p = 0; p < (4 - scale % 4) % 4; p++) {
@@ -209,10 +257,12 @@ final class PgBinaryCopy implements AutoCloseable {
     }
   }
 
-  /** Writes the trailer and flushes; the caller closes the stream. */
+  /** Writes the trailer (when framed) and flushes; the caller closes the stream. */
   @Override
   public void close() throws IOException {
-    out.writeShort(-1);
+    if (framed) {
+      out.write(trailer());
+    }
     out.flush();
   }
 }
