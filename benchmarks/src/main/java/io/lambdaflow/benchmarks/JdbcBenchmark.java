@@ -21,10 +21,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Rows into PostgreSQL (the embedded server, real binaries): the jdbc sink (binary COPY, one merge
- * transaction, the ledger) against Spark's own JDBC writer (batched INSERTs, a transaction per
- * partition) on the same cached rows, alternating in one session; and the sink's upsert of rows
- * that are all in the table already.
+ * Rows into PostgreSQL (the embedded server, real binaries): the jdbc sink's appends (binary COPY
+ * into the table and the ledger's record in one transaction) against Spark's own JDBC writer
+ * (batched INSERTs, a transaction per partition) on the same cached rows, alternating in one
+ * session; and the sink's upsert (staged, one merge) of rows that are all in the table already.
  */
 final class JdbcBenchmark {
   private JdbcBenchmark() {}

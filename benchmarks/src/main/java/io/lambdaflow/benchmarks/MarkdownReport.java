@@ -69,9 +69,11 @@ final class MarkdownReport {
             + " PostgreSQL 14; the jdbc sink and Spark's JDBC writer alternating (ABBA); median of"
             + " %d runs.%n%n"
             + "| writer | mode | median s | rows/s |%n|---|---|---:|---:|%n"
-            + "| jdbc sink (binary COPY, one merge, ledger) | append | %.2f | %,.0f |%n"
+            + "| jdbc sink (binary COPY into the table with the ledger, one transaction) | append | %.2f"
+            + " | %,.0f |%n"
             + "| Spark's JDBC writer (batched INSERTs) | append | %.2f | %,.0f |%n"
-            + "| jdbc sink | upsert (every row already there) | %.2f | %,.0f |%n%n"
+            + "| jdbc sink (staged by binary COPY, one merge) | upsert (every row already there) | %.2f"
+            + " | %,.0f |%n%n"
             + "Targets: jdbc sink ≥ 3× Spark's writer for appends: %s (%.1f×).%n%n",
         r.rows(),
         r.ours().size(),

@@ -7,6 +7,7 @@ import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.SupportsStreamWrite;
 import io.lambdaflow.spi.WriteContext;
 import java.sql.SQLException;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +16,10 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The jdbc sink: see {@link StagedWrite} for how a batch is written exactly once. */
+/**
+ * The jdbc sink: see {@link DirectCopy} and {@link StagedWrite} for how a batch is written exactly
+ * once.
+ */
 final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
 
@@ -31,7 +35,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   public void writeBatch(Dataset<Row> data, WriteContext context) {
     prepare(data);
     long rows =
-        StagedWrite.write(
+        write(
             target,
             data,
             new Ledger.Batch(context.writeId(), context.reads(), false),
@@ -54,7 +58,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
     // What each micro-batch reads, from the checkpoint: tells a replay from a reused batch id.
     VoidFunction2<Dataset<Row>, Long> write =
         (batch, id) ->
-            StagedWrite.write(
+            write(
                 streamed,
                 batch,
                 new Ledger.Batch(String.valueOf(id), context.batchOffsets(id), true),
@@ -74,6 +78,19 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
           JdbcSinkFactory.MODE.key(),
           "output-mode = " + outputMode + " rewrites rows: use mode = upsert with a key");
     }
+  }
+
+  /** One batch, exactly once: through the driver in one COPY where it can, staged otherwise. */
+  private static long write(
+      JdbcTarget target, Dataset<Row> data, Ledger.Batch batch, Rejections rejections) {
+    OptionalLong direct = DirectCopy.write(target, data, batch);
+    if (direct.isPresent()) {
+      return direct.getAsLong();
+    }
+    // Planned afresh: metrics observed on the data count it once, even when the direct write ran
+    // the plan before the database refused a row.
+    return StagedWrite.write(
+        target, Dataset.ofRows(data.sparkSession(), data.logicalPlan()), batch, rejections);
   }
 
   /** The table created or checked and the ledger made, before any row. */

@@ -257,7 +257,7 @@ final class StagedWrite {
   }
 
   /** Rolls {@code connection} back after {@code failure}, keeping a failed rollback with it. */
-  private static void rollback(Connection connection, Exception failure) {
+  static void rollback(Connection connection, Exception failure) {
     try {
       connection.rollback();
     } catch (SQLException e) {
@@ -266,7 +266,7 @@ final class StagedWrite {
   }
 
   /** Whether the ledger has the batch already (it never forgets one, so no lock is needed). */
-  private static boolean committedBefore(JdbcTarget target, Database database, Ledger.Batch batch) {
+  static boolean committedBefore(JdbcTarget target, Database database, Ledger.Batch batch) {
     try (Connection connection = target.connect()) {
       if (!Ledger.has(connection, database, database.ledger(target), target, batch)) {
         return false;

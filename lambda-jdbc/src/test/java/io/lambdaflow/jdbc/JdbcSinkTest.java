@@ -180,6 +180,47 @@ class JdbcSinkTest {
     assertThat(rows("SELECT count(*), sum(id) FROM typed")).containsExactly("6|21");
   }
 
+  /**
+   * Appends are written once, by one COPY from the driver into the table itself; upserts, and a
+   * batch Spark estimates as too large for the driver, are staged: an event trigger notes every
+   * table PostgreSQL creates meanwhile.
+   */
+  @Test
+  void appendsAreCopiedOnceIntoTheTableAndUpsertsStaged() throws Exception {
+    sql("CREATE TABLE created (name text)");
+    sql(
+        "CREATE FUNCTION note_created() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN INSERT"
+            + " INTO created SELECT object_identity FROM pg_event_trigger_ddl_commands() WHERE"
+            + " command_tag = 'CREATE TABLE' AND object_identity NOT LIKE '%lambda_ledger'; END"
+            + " $$");
+    sql("CREATE EVENT TRIGGER note_created ON ddl_command_end EXECUTE FUNCTION note_created()");
+    try {
+      Dataset<Row> data =
+          events(event(1, "a", 1, "1"), event(2, "b", 2, "2"), event(3, "c", 3, "3"));
+      write(sink("table = once, sink-id = once"), data, "1");
+      write(sink("table = onceup, mode = upsert, key = [id], sink-id = onceup"), data, "1");
+      // Three rows, but Spark estimates the filtered range at 800 MB: too large for the driver.
+      write(
+          sink("table = big, sink-id = big"),
+          spark.range(100_000_000L).where("id < 3").selectExpr("id", "'x' AS host"),
+          "1");
+      assertThat(rows("SELECT name FROM created ORDER BY name"))
+          .containsExactly(
+              "public.big",
+              "public.lambda_stage_big_1",
+              "public.lambda_stage_onceup_1",
+              "public.once",
+              "public.onceup");
+      assertThat(rows("SELECT count(*), sum(id) FROM big")).containsExactly("3|3");
+      assertThat(rows("SELECT count(*), sum(id) FROM once")).containsExactly("3|6");
+      assertThat(rows("SELECT sink_id, batch_id, rows FROM lambda_ledger WHERE sink_id = 'once'"))
+          .containsExactly("once|1|3");
+    } finally {
+      sql("DROP EVENT TRIGGER note_created");
+      sql("DROP FUNCTION note_created()");
+    }
+  }
+
   @Test
   void upsertKeepsTheLastRowOfEachKey() throws Exception {
     SupportsBatchWrite sink = sink("table = latest, mode = upsert, key = [host]");

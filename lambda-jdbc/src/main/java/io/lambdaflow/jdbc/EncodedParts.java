@@ -1,0 +1,229 @@
+package io.lambdaflow.jdbc;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Serializable;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SimpleFutureAction;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SQLExecution;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+import scala.util.Try;
+
+/**
+ * A dataset's partitions encoded as binary COPY tuples ({@link PgBinaryCopy}) by the executors and
+ * handed to the driver as each task finishes, so that the driver copies the first partition into
+ * the database while the others are still encoding. Spark hands over one result per partition, the
+ * one of the attempt it kept: a retried or speculative task's tuples are never copied twice.
+ */
+final class EncodedParts {
+  private EncodedParts() {}
+
+  /** One partition's rows as COPY tuples. */
+  record Encoded(long rows, byte[] tuples) implements Serializable {}
+
+  /** Copies tuples, as they come, into the database; returns the rows it wrote. */
+  @FunctionalInterface
+  interface Copy {
+    long copy(Iterator<byte[]> tuples) throws SQLException;
+  }
+
+  /**
+   * Runs the encoding job, as an SQL execution of the dataset's own plan (metrics observed on it
+   * are reported), and {@code copy} over its partitions; returns the rows written, or empty when
+   * the partitions are larger than {@code spark.driver.maxResultSize} lets through the driver.
+   *
+   * @throws IllegalStateException when the job fails, or {@code copy} wrote another count of rows
+   *     than were encoded
+   */
+  static OptionalLong copy(
+      QueryExecution execution, StructType schema, JdbcTarget target, Ledger.Batch batch, Copy copy)
+      throws SQLException {
+    AbstractFunction0<OptionalLong> run =
+        new AbstractFunction0<>() {
+          @Override
+          public OptionalLong apply() {
+            try {
+              return copyAll(execution, schema, target, batch, copy);
+            } catch (SQLException e) {
+              throw new Refused(e);
+            }
+          }
+        };
+    try {
+      return SQLExecution.withNewExecutionId(
+          execution, Option.apply("jdbc " + target.sinkId()), run);
+    } catch (Refused e) {
+      throw e.refusal;
+    }
+  }
+
+  private static OptionalLong copyAll(
+      QueryExecution execution, StructType schema, JdbcTarget target, Ledger.Batch batch, Copy copy)
+      throws SQLException {
+    RDD<Encoded> encoded =
+        execution.toRdd().toJavaRDD().mapPartitions(part -> encode(schema, part)).rdd();
+    int partitions = encoded.getNumPartitions();
+    List<Object> all = new ArrayList<>();
+    for (int i = 0; i < partitions; i++) {
+      all.add(i);
+    }
+    BlockingQueue<Encoded> arrived = new LinkedBlockingQueue<>();
+    SimpleFutureAction<BoxedUnit> job =
+        execution
+            .sparkSession()
+            .sparkContext()
+            .submitJob(
+                encoded,
+                new First(),
+                JavaConverters.asScalaBuffer(all).toSeq(),
+                new AbstractFunction2<Object, Encoded, BoxedUnit>() {
+                  @Override
+                  public BoxedUnit apply(Object partition, Encoded part) {
+                    arrived.add(part); // on Spark's scheduler thread: no waiting here
+                    return BoxedUnit.UNIT;
+                  }
+                },
+                new AbstractFunction0<BoxedUnit>() {
+                  @Override
+                  public BoxedUnit apply() {
+                    return BoxedUnit.UNIT;
+                  }
+                });
+    Arrivals tuples = new Arrivals(arrived, partitions, job);
+    try {
+      long written = copy.copy(tuples);
+      if (written != tuples.rows) {
+        throw new IllegalStateException(
+            "sink "
+                + target.sinkId()
+                + ": batch "
+                + batch.id()
+                + " encoded "
+                + tuples.rows
+                + " row(s), but COPY wrote "
+                + written);
+      }
+      return OptionalLong.of(written);
+    } catch (JobFailed e) {
+      if (String.valueOf(e.getCause().getMessage()).contains("spark.driver.maxResultSize")) {
+        return OptionalLong.empty();
+      }
+      throw new IllegalStateException(
+          "cannot write batch "
+              + batch.id()
+              + " to "
+              + target.table()
+              + ": "
+              + e.getCause().getMessage(),
+          e.getCause());
+    } finally {
+      if (!job.isCompleted()) {
+        job.cancel();
+      }
+    }
+  }
+
+  /** On an executor: a partition's rows as COPY tuples. */
+  private static Iterator<Encoded> encode(StructType schema, Iterator<InternalRow> rows)
+      throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+    long count = 0;
+    try (PgBinaryCopy encoder = PgBinaryCopy.tuples(bytes, schema)) {
+      while (rows.hasNext()) {
+        encoder.write(rows.next());
+        count++;
+      }
+    }
+    return List.of(new Encoded(count, bytes.toByteArray())).iterator();
+  }
+
+  /** A partition's one result. */
+  private static final class First
+      extends AbstractFunction1<scala.collection.Iterator<Encoded>, Encoded>
+      implements Serializable {
+    @Override
+    public Encoded apply(scala.collection.Iterator<Encoded> part) {
+      return part.next();
+    }
+  }
+
+  /** The partitions' tuples in the order their tasks finish, waiting for each. */
+  private static final class Arrivals implements Iterator<byte[]> {
+    private final BlockingQueue<Encoded> arrived;
+    private final int partitions;
+    private final SimpleFutureAction<BoxedUnit> job;
+    private int taken;
+    private long rows;
+
+    Arrivals(BlockingQueue<Encoded> arrived, int partitions, SimpleFutureAction<BoxedUnit> job) {
+      this.arrived = arrived;
+      this.partitions = partitions;
+      this.job = job;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return taken < partitions;
+    }
+
+    @Override
+    public byte[] next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      try {
+        while (true) {
+          Encoded part = arrived.poll(50, TimeUnit.MILLISECONDS);
+          if (part != null) {
+            taken++;
+            rows += part.rows();
+            return part.tuples();
+          }
+          if (job.isCompleted() && arrived.isEmpty()) {
+            Try<BoxedUnit> outcome = job.value().get();
+            throw new JobFailed(
+                outcome.isFailure()
+                    ? outcome.failed().get()
+                    : new IllegalStateException("the job ended with partitions missing"));
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JobFailed(e);
+      }
+    }
+  }
+
+  /** The encoding job failed (its cause), while the tuples were being copied. */
+  private static final class JobFailed extends RuntimeException {
+    JobFailed(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** The database refused the COPY, carried out of Spark's execution scope. */
+  private static final class Refused extends RuntimeException {
+    private final SQLException refusal;
+
+    Refused(SQLException refusal) {
+      super(refusal);
+      this.refusal = refusal;
+    }
+  }
+}
