@@ -74,7 +74,7 @@ final class MarkdownReport {
             + "| Spark's JDBC writer (batched INSERTs) | append | %.2f | %,.0f |%n"
             + "| jdbc sink (staged by binary COPY, one merge) | upsert (every row already there) | %.2f"
             + " | %,.0f |%n%n"
-            + "Targets: jdbc sink ≥ 3× Spark's writer for appends: %s (%.1f×).%n%n",
+            + "Targets: jdbc sink ≥ 3× Spark's writer for appends: %s (%.2f×).%n%n",
         r.rows(),
         r.ours().size(),
         r.oursMedian(),
