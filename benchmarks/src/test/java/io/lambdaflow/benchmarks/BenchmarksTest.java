@@ -84,7 +84,8 @@ class BenchmarksTest {
         .contains("ms after the refreshes)")
         .contains("Targets:")
         .contains("## JDBC: rows into PostgreSQL")
-        .contains("| jdbc sink | upsert (every row already there) |");
+        .contains(
+            "| jdbc sink (staged by binary COPY, one merge) | upsert (every row already there) |");
     Benchmarks.write(dir.resolve("results"), report, markdown);
     assertThat(Files.readString(dir.resolve("results/results.json"))).contains("\"p99Millis\"");
     assertThat(Files.size(dir.resolve("results/serving-latency.png"))).isPositive();

@@ -3,7 +3,6 @@ package io.lambdaflow.jdbc;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Iterator;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
@@ -79,19 +78,11 @@ final class DirectCopy {
         database.lock(connection, target);
         if (Ledger.has(connection, database, ledger, target, batch)) {
           connection.rollback();
-          LOG.info(
-              "sink {}: batch {} was committed to {} before; not written again",
-              target.sinkId(),
-              batch.id(),
-              target.table());
+          StagedWrite.replayed(target, batch.id());
           return OptionalLong.of(0);
         }
         Ledger.record(connection, database, ledger, target, batch);
-        if (target.mode().equals("overwrite")) {
-          try (Statement statement = connection.createStatement()) {
-            statement.execute("DELETE FROM " + database.table(target));
-          }
-        }
+        StagedWrite.emptyForOverwrite(connection, database, target);
         OptionalLong written =
             EncodedParts.copy(
                 execution,
@@ -116,12 +107,7 @@ final class DirectCopy {
         if (!RowByRow.refusedData(e)) {
           throw e;
         }
-        LOG.warn(
-            "sink {}: the database refused a row of batch {} ({}); staging the batch, refused rows"
-                + " to the dead letters",
-            target.sinkId(),
-            batch.id(),
-            RowByRow.firstLine(e));
+        StagedWrite.refused(target, batch, e, "staging the batch");
         return OptionalLong.empty();
       } catch (RuntimeException e) {
         StagedWrite.rollback(connection, e);

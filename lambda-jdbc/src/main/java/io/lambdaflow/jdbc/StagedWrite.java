@@ -78,12 +78,7 @@ final class StagedWrite {
         if (!RowByRow.refusedData(e)) {
           throw e;
         }
-        LOG.warn(
-            "sink {}: the database refused a row of batch {} ({}); merging it row by row, refused"
-                + " rows to the dead letters",
-            target.sinkId(),
-            batch.id(),
-            RowByRow.firstLine(e));
+        refused(target, batch, e, "merging it row by row");
         return merge(target, database, schema, staged, Optional.of(rejections));
       }
     } catch (SQLException e) {
@@ -222,11 +217,7 @@ final class StagedWrite {
           staged.checkComplete(connection, target);
           // First: a concurrent merge of the batch waits on the ledger's key, then fails on it.
           Ledger.record(connection, database, ledger, target, staged.ledgered());
-          if (target.mode().equals("overwrite")) {
-            try (Statement statement = connection.createStatement()) {
-              statement.execute("DELETE FROM " + database.table(target));
-            }
-          }
+          emptyForOverwrite(connection, database, target);
           if (rowByRow.isPresent()) {
             merged = RowByRow.merge(connection, target, database, schema, staged, rowByRow.get());
           } else {
@@ -238,11 +229,7 @@ final class StagedWrite {
           }
           Ledger.count(connection, database, ledger, target, staged.ledgered(), merged);
         } else {
-          LOG.info(
-              "sink {}: batch {} was committed to {} before; not written again",
-              target.sinkId(),
-              staged.batch(),
-              target.table());
+          replayed(target, staged.batch());
         }
         try (Statement drop = connection.createStatement()) {
           drop.execute("DROP TABLE " + staged.stage());
@@ -252,6 +239,36 @@ final class StagedWrite {
       } catch (SQLException | RuntimeException e) {
         rollback(connection, e);
         throw e;
+      }
+    }
+  }
+
+  /** Logs that the ledger has {@code batch}: a replay, not written again. */
+  static void replayed(JdbcTarget target, String batch) {
+    LOG.info(
+        "sink {}: batch {} was committed to {} before; not written again",
+        target.sinkId(),
+        batch,
+        target.table());
+  }
+
+  /** Logs that the database refused a row of {@code batch}, and what is done {@code then}. */
+  static void refused(JdbcTarget target, Ledger.Batch batch, SQLException e, String then) {
+    LOG.warn(
+        "sink {}: the database refused a row of batch {} ({}); {}, refused rows to the dead"
+            + " letters",
+        target.sinkId(),
+        batch.id(),
+        RowByRow.firstLine(e),
+        then);
+  }
+
+  /** Empties the table in the batch's transaction when the sink overwrites it. */
+  static void emptyForOverwrite(Connection connection, Database database, JdbcTarget target)
+      throws SQLException {
+    if (target.mode().equals("overwrite")) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("DELETE FROM " + database.table(target));
       }
     }
   }
@@ -275,11 +292,7 @@ final class StagedWrite {
       throw new IllegalStateException(
           "cannot read the ledger " + database.ledger(target) + ": " + e.getMessage(), e);
     }
-    LOG.info(
-        "sink {}: batch {} was committed to {} before; not written again",
-        target.sinkId(),
-        batch.id(),
-        target.table());
+    replayed(target, batch.id());
     return true;
   }
 
