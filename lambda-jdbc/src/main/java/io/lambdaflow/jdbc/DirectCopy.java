@@ -93,10 +93,12 @@ final class DirectCopy {
         if (written.isEmpty()) {
           connection.rollback();
           LOG.warn(
-              "sink {}: batch {} is larger than spark.driver.maxResultSize lets through the"
-                  + " driver; staging it on the executors",
+              "sink {}: batch {} is too large to pass through the driver (a partition past {} MB"
+                  + " of COPY data, or all past spark.driver.maxResultSize); staging it on the"
+                  + " executors",
               target.sinkId(),
-              batch.id());
+              batch.id(),
+              EncodedParts.PART_LIMIT >> 20);
           return written;
         }
         Ledger.count(connection, database, ledger, target, batch, written.getAsLong());

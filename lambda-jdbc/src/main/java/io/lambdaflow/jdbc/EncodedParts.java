@@ -34,7 +34,10 @@ import scala.util.Try;
 final class EncodedParts {
   private EncodedParts() {}
 
-  /** One partition's rows as COPY tuples. */
+  /** The most a task encodes of its partition for the driver; past it the batch is staged. */
+  static final int PART_LIMIT = 128 << 20;
+
+  /** One partition's rows as COPY tuples; {@code rows} -1 for one past {@link #PART_LIMIT}. */
   record Encoded(long rows, byte[] tuples) implements Serializable {}
 
   /** Copies tuples, as they come, into the database; returns the rows it wrote. */
@@ -45,8 +48,9 @@ final class EncodedParts {
 
   /**
    * Runs the encoding job, as an SQL execution of the dataset's own plan (metrics observed on it
-   * are reported), and {@code copy} over its partitions; returns the rows written, or empty when
-   * the partitions are larger than {@code spark.driver.maxResultSize} lets through the driver.
+   * are reported), and {@code copy} over its partitions; returns the rows written, or empty when a
+   * partition encodes to more than {@link #PART_LIMIT} or all of them to more than {@code
+   * spark.driver.maxResultSize}.
    *
    * @throws IllegalStateException when the job fails, or {@code copy} wrote another count of rows
    *     than were encoded
@@ -70,6 +74,8 @@ final class EncodedParts {
           execution, Option.apply("jdbc " + target.sinkId()), run);
     } catch (Refused e) {
       throw e.refusal;
+    } catch (TooLarge e) {
+      return OptionalLong.empty(); // thrown through the execution, so it ends as failed
     }
   }
 
@@ -122,16 +128,11 @@ final class EncodedParts {
       return OptionalLong.of(written);
     } catch (JobFailed e) {
       if (String.valueOf(e.getCause().getMessage()).contains("spark.driver.maxResultSize")) {
-        return OptionalLong.empty();
+        throw new TooLarge();
       }
-      throw new IllegalStateException(
-          "cannot write batch "
-              + batch.id()
-              + " to "
-              + target.table()
-              + ": "
-              + e.getCause().getMessage(),
-          e.getCause());
+      // As the job threw it (an interruption or Spark's cancellation too): a stopping query knows
+      // its own stop by it.
+      throw JobFailed.<RuntimeException>unchecked(e.getCause());
     } finally {
       if (!job.isCompleted()) {
         job.cancel();
@@ -148,6 +149,9 @@ final class EncodedParts {
       while (rows.hasNext()) {
         encoder.write(rows.next());
         count++;
+        if ((count & 1023) == 0 && bytes.size() > PART_LIMIT) {
+          return List.of(new Encoded(-1, new byte[0])).iterator(); // staged instead
+        }
       }
     }
     return List.of(new Encoded(count, bytes.toByteArray())).iterator();
@@ -190,6 +194,9 @@ final class EncodedParts {
       try {
         while (true) {
           Encoded part = arrived.poll(50, TimeUnit.MILLISECONDS);
+          if (part != null && part.rows() < 0) {
+            throw new TooLarge();
+          }
           if (part != null) {
             taken++;
             rows += part.rows();
@@ -214,6 +221,19 @@ final class EncodedParts {
   private static final class JobFailed extends RuntimeException {
     JobFailed(Throwable cause) {
       super(cause);
+    }
+
+    /** Throws {@code failure} as it is, checked or not (Spark's own exceptions are checked). */
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> T unchecked(Throwable failure) throws T {
+      throw (T) failure;
+    }
+  }
+
+  /** A partition, or all of them, too large to pass through the driver. */
+  private static final class TooLarge extends RuntimeException {
+    TooLarge() {
+      super("too large for the driver", null, false, false);
     }
   }
 

@@ -190,7 +190,7 @@ final class PgBinaryCopy implements AutoCloseable {
    * base-10000 digits, then cut into digits from the right.
    */
   /** Unscaled values below this in magnitude fit in a long padded by three digits. */
-  private static final long PADDED_FITS = 1_000_000_000_000_000L;
+  private static final long PADDED_FITS = 1_000_000_000_000_000L; // 10^15
 
   /** The unscaled value as a long, or {@link Long#MIN_VALUE} when it does not fit in one. */
   private static long compactUnscaled(Decimal value) {
