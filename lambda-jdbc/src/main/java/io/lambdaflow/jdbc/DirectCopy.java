@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * merged: the batch's rows become visible with its ledger record, all at once, or not at all. The
  * batch passes through the driver, so a batch run takes this way only when Spark estimates it at
  * {@link #LIMIT} or less; a micro-batch (whose size Spark does not know) always tries it. Either is
- * staged by {@link StagedWrite} instead when it is larger than {@code spark.driver.maxResultSize}
- * lets through the driver, or has a row the database refuses (whose refused rows go to the dead
- * letters one by one); upserts and other databases are always staged.
+ * staged by {@link StagedWrite} instead when it is too large to pass through the driver (a
+ * partition past {@link EncodedParts#PART_LIMIT} encoded, or all past {@code
+ * spark.driver.maxResultSize}), or has a row the database refuses (whose refused rows go to the
+ * dead letters one by one); upserts and other databases are always staged.
  */
 final class DirectCopy {
   private static final Logger LOG = LoggerFactory.getLogger(DirectCopy.class);
@@ -42,12 +43,17 @@ final class DirectCopy {
     }
     QueryExecution execution = data.queryExecution();
     // A micro-batch's size is unknown to Spark (its source reports none), and bounded by the
-    // trigger: it is tried, spark.driver.maxResultSize stopping one too large for the driver.
-    BigInteger estimate = execution.optimizedPlan().stats().sizeInBytes().bigInteger();
-    if (!batch.micro() && estimate.compareTo(BigInteger.valueOf(LIMIT)) > 0) {
-      LOG.debug(
-          "sink {}: batch {} estimated at {} bytes: staged", target.sinkId(), batch.id(), estimate);
-      return OptionalLong.empty();
+    // trigger: it is tried, the limits of EncodedParts stopping one too large for the driver.
+    if (!batch.micro()) {
+      BigInteger estimate = execution.optimizedPlan().stats().sizeInBytes().bigInteger();
+      if (estimate.compareTo(BigInteger.valueOf(LIMIT)) > 0) {
+        LOG.debug(
+            "sink {}: batch {} estimated at {} bytes: staged",
+            target.sinkId(),
+            batch.id(),
+            estimate);
+        return OptionalLong.empty();
+      }
     }
     if (StagedWrite.committedBefore(target, database, batch)) {
       return OptionalLong.of(0); // a replay: not even read again

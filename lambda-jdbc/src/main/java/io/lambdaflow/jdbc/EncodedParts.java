@@ -52,8 +52,8 @@ final class EncodedParts {
    * partition encodes to more than {@link #PART_LIMIT} or all of them to more than {@code
    * spark.driver.maxResultSize}.
    *
-   * @throws IllegalStateException when the job fails, or {@code copy} wrote another count of rows
-   *     than were encoded
+   * @throws IllegalStateException when {@code copy} wrote another count of rows than were encoded;
+   *     a failed job's own exception (Spark's, checked or not) is thrown as it is
    */
   static OptionalLong copy(
       QueryExecution execution, StructType schema, JdbcTarget target, Ledger.Batch batch, Copy copy)

@@ -87,8 +87,9 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
     if (direct.isPresent()) {
       return direct.getAsLong();
     }
-    // Planned afresh: metrics observed on the data count it once, even when the direct write ran
-    // the plan before the database refused a row.
+    // Planned afresh, so that a batch run's observed metrics count the data once even when the
+    // direct write ran the plan before. (A micro-batch's plan reads an RDD Spark made of its
+    // query: run again, the stream's own metrics count that micro-batch twice.)
     return StagedWrite.write(
         target, Dataset.ofRows(data.sparkSession(), data.logicalPlan()), batch, rejections);
   }

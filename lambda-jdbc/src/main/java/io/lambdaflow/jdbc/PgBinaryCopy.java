@@ -55,22 +55,21 @@ final class PgBinaryCopy implements AutoCloseable {
 
   /** Rows of {@code schema}, each followed by its partition (int), task (bigint) and place. */
   PgBinaryCopy(OutputStream stream, StructType schema) throws IOException {
-    this(stream, schema, 3, true);
+    this(stream, schema, true);
   }
 
   /**
-   * @param tags 3 when each row is followed by its partition, task and place, 0 for none
-   * @param framed whether the stream opens with the header and closes with the trailer, or holds
-   *     tuples only (a part of a COPY another stream frames: {@link #header}, {@link #trailer})
+   * @param framed a whole COPY into a staging table (header, rows each followed by its partition,
+   *     task and place, trailer), or tuples of the dataset's columns only (a part of a COPY another
+   *     stream frames: {@link #header}, {@link #trailer})
    */
-  private PgBinaryCopy(OutputStream stream, StructType schema, int tags, boolean framed)
-      throws IOException {
+  private PgBinaryCopy(OutputStream stream, StructType schema, boolean framed) throws IOException {
     this.out = new DataOutputStream(new Buffer(stream, 1 << 16));
     this.writers = new Field[schema.fields().length];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = writer(schema.fields()[i].dataType());
     }
-    this.fields = (short) (writers.length + tags);
+    this.fields = (short) (writers.length + (framed ? 3 : 0));
     this.framed = framed;
     if (framed) {
       out.write(header());
@@ -79,7 +78,7 @@ final class PgBinaryCopy implements AutoCloseable {
 
   /** The dataset's columns only, as tuples without the COPY's header and trailer. */
   static PgBinaryCopy tuples(OutputStream stream, StructType schema) throws IOException {
-    return new PgBinaryCopy(stream, schema, 0, false);
+    return new PgBinaryCopy(stream, schema, false);
   }
 
   /** The header of a binary COPY: signature, flags, no extension. */
@@ -184,11 +183,6 @@ final class PgBinaryCopy implements AutoCloseable {
     throw new IllegalStateException("no binary encoding for " + type.simpleString());
   }
 
-  /**
-   * PostgreSQL's numeric: base-10000 digits (most significant first) with the weight of the first,
-   * a sign and the display scale. The unscaled value is padded to a whole number of fractional
-   * base-10000 digits, then cut into digits from the right.
-   */
   /** Unscaled values below this in magnitude fit in a long padded by three digits. */
   private static final long PADDED_FITS = 1_000_000_000_000_000L; // 10^15
 
@@ -202,6 +196,11 @@ final class PgBinaryCopy implements AutoCloseable {
     return unscaled.bitLength() < 63 ? unscaled.longValue() : Long.MIN_VALUE;
   }
 
+  /**
+   * PostgreSQL's numeric: base-10000 digits (most significant first) with the weight of the first,
+   * a sign and the display scale. The unscaled value is padded to a whole number of fractional
+   * base-10000 digits, then cut into digits from the right.
+   */
   static void numeric(DataOutputStream out, Decimal value) throws IOException {
     int scale;
     boolean negative;
