@@ -35,12 +35,17 @@ final class DirectCopy {
 
   private DirectCopy() {}
 
+  /** Whether batches for {@code target} are tried this way (else they are always staged). */
+  static boolean tried(JdbcTarget target) {
+    return target.database() instanceof Postgres && !target.mode().equals("upsert");
+  }
+
   /** Writes {@code data} as {@code batch}: the rows written (0 for a replay), or empty to stage. */
   static OptionalLong write(JdbcTarget target, Dataset<Row> data, Ledger.Batch batch) {
-    Database database = target.database();
-    if (!(database instanceof Postgres) || target.mode().equals("upsert")) {
+    if (!tried(target)) {
       return OptionalLong.empty();
     }
+    Database database = target.database();
     QueryExecution execution = data.queryExecution();
     // A micro-batch's size is unknown to Spark (its source reports none), and bounded by the
     // trigger: it is tried, the limits of EncodedParts stopping one too large for the driver.

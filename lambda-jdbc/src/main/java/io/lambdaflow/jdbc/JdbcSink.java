@@ -57,12 +57,27 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
     Rejections rejections = context.rejections();
     // What each micro-batch reads, from the checkpoint: tells a replay from a reused batch id.
     VoidFunction2<Dataset<Row>, Long> write =
-        (batch, id) ->
+        (batch, id) -> {
+          Ledger.Batch written =
+              new Ledger.Batch(String.valueOf(id), context.batchOffsets(id), true);
+          if (!DirectCopy.tried(streamed)) {
+            write(streamed, batch, written, rejections);
+            return;
+          }
+          // Tried directly and then staged, a micro-batch is read twice; its rows are kept as the
+          // first read makes them, so the second does not run the query's plan again (which would
+          // count the stream's observed metrics for that micro-batch twice).
+          batch.persist();
+          try {
             write(
                 streamed,
-                batch,
-                new Ledger.Batch(String.valueOf(id), context.batchOffsets(id), true),
+                Dataset.ofRows(batch.sparkSession(), batch.logicalPlan()),
+                written,
                 rejections);
+          } finally {
+            batch.unpersist(false);
+          }
+        };
     return context.writer(data).foreachBatch(write).start();
   }
 
@@ -88,8 +103,7 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
       return direct.getAsLong();
     }
     // Planned afresh, so that a batch run's observed metrics count the data once even when the
-    // direct write ran the plan before. (A micro-batch's plan reads an RDD Spark made of its
-    // query: run again, the stream's own metrics count that micro-batch twice.)
+    // direct write ran the plan before (a micro-batch is read from what the direct write kept).
     return StagedWrite.write(
         target, Dataset.ofRows(data.sparkSession(), data.logicalPlan()), batch, rejections);
   }

@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,6 +85,15 @@ class JdbcStreamTest {
   private static void speed(Pipeline pipeline) throws Exception {
     try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
       running.awaitTermination();
+    }
+  }
+
+  private static void sql(String... statements) throws Exception {
+    try (Connection connection = postgres.connect("postgres");
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
     }
   }
 
@@ -163,6 +175,58 @@ class JdbcStreamTest {
 
   private static long number(Path file) {
     return Long.parseLong(file.getFileName().toString());
+  }
+
+  @Test
+  void aMicroBatchWithARefusedRowIsStagedAndCountedOnce() throws Exception {
+    kafka.createTopic("checked", 1);
+    sql(
+        "CREATE TABLE stream_checked (key text, topic text, partition int, \"offset\" bigint,"
+            + " timestamp timestamptz, id bigint, host text, amount bigint"
+            + " CONSTRAINT under_100 CHECK (amount < 100))",
+        // Notes the staging tables made, to tell a micro-batch copied whole from one staged.
+        "CREATE TABLE staged (name text)",
+        "CREATE FUNCTION note_staged() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN INSERT"
+            + " INTO staged SELECT object_identity FROM pg_event_trigger_ddl_commands() WHERE"
+            + " command_tag = 'CREATE TABLE' AND object_identity LIKE 'public.lambda_stage_%';"
+            + " END $$",
+        "CREATE EVENT TRIGGER note_staged ON ddl_command_end EXECUTE FUNCTION note_staged()");
+    Pipeline pipeline = pipeline("checked", "table = stream_checked, sink-id = checked");
+    produce("checked", 0, 14); // amounts 0..130: ids 10-13 refused, in the second micro-batch
+    List<Long> out = new ArrayList<>();
+    try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
+      running.awaitTermination();
+      for (StreamingQuery query : running.queries()) {
+        for (StreamingQueryProgress progress : query.recentProgress()) {
+          // The speed layer's count of what the query hands the sink.
+          Row records = progress.observedMetrics().get("lambdaflow_out_out");
+          if (records != null) {
+            out.add(records.getLong(0));
+          }
+        }
+      }
+    } finally {
+      sql("DROP EVENT TRIGGER note_staged", "DROP FUNCTION note_staged()");
+    }
+    assertThat(rows("SELECT count(*) || '|' || sum(amount) FROM stream_checked"))
+        .containsExactly("10|450");
+    assertThat(rows("SELECT name FROM staged")).containsExactly("public.lambda_stage_checked_1");
+    // What the query handed the sink, per micro-batch: each counted once, though the second one
+    // went to the table twice (tried whole, then staged for its refused rows).
+    assertThat(out).containsExactly(7L, 7L);
+    assertThat(
+            spark
+                .read()
+                .json(dir.resolve("dead-letters") + "/*") // the streamed log lists only its own
+                .where("stage = 'out'")
+                .selectExpr("reason")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList())
+        .containsOnly(
+            "new row for relation \"stream_checked\" violates check constraint \"under_100\"")
+        .hasSize(4);
   }
 
   @Test
