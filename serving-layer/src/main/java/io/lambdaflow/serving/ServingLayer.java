@@ -105,7 +105,12 @@ public final class ServingLayer implements AutoCloseable {
     }
     this.store = pipeline.openStore(hadoop);
     this.cache = new ServingCache(pipeline.contract().serving().cacheDir(), store.hadoop());
-    this.engine = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
+    try {
+      this.engine = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
+    } catch (RuntimeException e) {
+      cache.close(); // a temporary folder no one would delete
+      throw e;
+    }
     this.sql = new MergeSql(this.engine::quote);
     this.views =
         new ViewRefresh(pipeline, store, this.engine, sql, cache, lock, states -> served = states);
@@ -298,7 +303,10 @@ public final class ServingLayer implements AutoCloseable {
     if (refresher != null) {
       refresher.shutdownNow();
     }
-    engine.close();
-    cache.close();
+    try {
+      engine.close();
+    } finally {
+      cache.close();
+    }
   }
 }

@@ -84,7 +84,9 @@ class ViewRefreshTest {
                   }
                 });
     try (ServingLayer duck =
-        ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration())) {
+            ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+        ServingCache cache =
+            new ServingCache(pipeline.contract().serving().cacheDir(), real.hadoop())) {
       Engine engine = duck.engine();
       ViewRefresh refresh =
           new ViewRefresh(
@@ -92,7 +94,7 @@ class ViewRefreshTest {
               store,
               engine,
               new MergeSql(engine::quote),
-              new ServingCache(pipeline.contract().serving().cacheDir(), real.hadoop()),
+              cache,
               new ReentrantReadWriteLock(),
               states -> {});
       assertThat(refresh.refresh()).isTrue();
