@@ -6,12 +6,19 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SimpleFutureAction;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -30,6 +37,11 @@ import scala.util.Try;
  * handed to the driver as each task finishes, so that the driver copies the first partition into
  * the database while the others are still encoding. Spark hands over one result per partition, the
  * one of the attempt it kept: a retried or speculative task's tuples are never copied twice.
+ *
+ * <p>A task running in the driver's JVM (Spark's local mode) leaves its tuples in {@link #HANDED}
+ * and returns only their name: Spark would serialise them, store them as a block and fetch that
+ * over its block transfer service, about a third of a second per 40 MB here (measured in {@code
+ * bin/benchmark jdbc}), while the database waits.
  */
 final class EncodedParts {
   private EncodedParts() {}
@@ -37,8 +49,33 @@ final class EncodedParts {
   /** The most a task encodes of its partition for the driver; past it the batch is staged. */
   static final int PART_LIMIT = 128 << 20;
 
-  /** One partition's rows as COPY tuples; {@code rows} -1 for one past {@link #PART_LIMIT}. */
-  record Encoded(long rows, byte[] tuples) implements Serializable {}
+  /**
+   * Tuples left by tasks in the driver's JVM, per encoding job (a key only while its job runs) and
+   * task attempt. Tests clear {@link #inMemory} to take Spark's way, as tasks on executors do.
+   */
+  private static final Map<String, Map<Long, byte[]>> HANDED = new ConcurrentHashMap<>();
+
+  static volatile boolean inMemory = true;
+
+  /** Partitions whose tuples the driver took from {@link #HANDED}, for tests. */
+  static final AtomicLong TAKEN_FROM_MEMORY = new AtomicLong();
+
+  /** Encoding jobs whose tuples may be left in memory now (none once every write returned). */
+  static int jobsHandingOver() {
+    return HANDED.size();
+  }
+
+  private static final String MAX_RESULT = "spark.driver.maxResultSize";
+
+  /**
+   * One partition's rows as COPY tuples, or, when {@code tuples} is null, left in {@link #HANDED}
+   * under {@code job} and {@code attempt}; {@code rows} -1 for one past {@link #PART_LIMIT}.
+   */
+  record Encoded(long rows, byte[] tuples, String job, long attempt) implements Serializable {
+    static Encoded tooLarge() {
+      return new Encoded(-1, new byte[0], null, -1);
+    }
+  }
 
   /** Copies tuples, as they come, into the database; returns the rows it wrote. */
   @FunctionalInterface
@@ -82,37 +119,23 @@ final class EncodedParts {
   private static OptionalLong copyAll(
       QueryExecution execution, StructType schema, JdbcTarget target, Ledger.Batch batch, Copy copy)
       throws SQLException {
+    String name = UUID.randomUUID().toString();
+    String handed = inMemory ? name : null;
     RDD<Encoded> encoded =
-        execution.toRdd().toJavaRDD().mapPartitions(part -> encode(schema, part)).rdd();
-    int partitions = encoded.getNumPartitions();
-    List<Object> all = new ArrayList<>();
-    for (int i = 0; i < partitions; i++) {
-      all.add(i);
-    }
+        execution.toRdd().toJavaRDD().mapPartitions(part -> encode(schema, part, handed)).rdd();
     BlockingQueue<Encoded> arrived = new LinkedBlockingQueue<>();
-    SimpleFutureAction<BoxedUnit> job =
-        execution
-            .sparkSession()
-            .sparkContext()
-            .submitJob(
-                encoded,
-                new First(),
-                JavaConverters.asScalaBuffer(all).toSeq(),
-                new AbstractFunction2<Object, Encoded, BoxedUnit>() {
-                  @Override
-                  public BoxedUnit apply(Object partition, Encoded part) {
-                    arrived.add(part); // on Spark's scheduler thread: no waiting here
-                    return BoxedUnit.UNIT;
-                  }
-                },
-                new AbstractFunction0<BoxedUnit>() {
-                  @Override
-                  public BoxedUnit apply() {
-                    return BoxedUnit.UNIT;
-                  }
-                });
-    Arrivals tuples = new Arrivals(arrived, partitions, job);
+    Map<Long, byte[]> parts = new ConcurrentHashMap<>();
+    HANDED.put(name, parts);
+    SimpleFutureAction<BoxedUnit> job = null;
     try {
+      job = submit(execution.sparkSession().sparkContext(), encoded, arrived);
+      Arrivals tuples =
+          new Arrivals(
+              arrived,
+              encoded.getNumPartitions(),
+              job,
+              parts,
+              execution.sparkSession().sparkContext().getConf().getSizeAsBytes(MAX_RESULT, "1g"));
       long written = copy.copy(tuples);
       if (written != tuples.rows) {
         throw new IllegalStateException(
@@ -127,21 +150,51 @@ final class EncodedParts {
       }
       return OptionalLong.of(written);
     } catch (JobFailed e) {
-      if (String.valueOf(e.getCause().getMessage()).contains("spark.driver.maxResultSize")) {
+      if (String.valueOf(e.getCause().getMessage()).contains(MAX_RESULT)) {
         throw new TooLarge();
       }
       // As the job threw it (an interruption or Spark's cancellation too): a stopping query knows
       // its own stop by it.
       throw JobFailed.<RuntimeException>unchecked(e.getCause());
     } finally {
-      if (!job.isCompleted()) {
+      if (job != null && !job.isCompleted()) {
         job.cancel();
       }
+      HANDED.remove(name); // what a task still running leaves now goes with its result
     }
   }
 
-  /** On an executor: a partition's rows as COPY tuples. */
-  private static Iterator<Encoded> encode(StructType schema, Iterator<InternalRow> rows)
+  /** Starts the job over every partition of {@code encoded}, queueing each result as it comes. */
+  private static SimpleFutureAction<BoxedUnit> submit(
+      SparkContext spark, RDD<Encoded> encoded, BlockingQueue<Encoded> arrived) {
+    List<Object> all = new ArrayList<>();
+    for (int i = 0; i < encoded.getNumPartitions(); i++) {
+      all.add(i);
+    }
+    return spark.submitJob(
+        encoded,
+        new First(),
+        JavaConverters.asScalaBuffer(all).toSeq(),
+        new AbstractFunction2<Object, Encoded, BoxedUnit>() {
+          @Override
+          public BoxedUnit apply(Object partition, Encoded part) {
+            arrived.add(part); // on Spark's scheduler thread: no waiting here
+            return BoxedUnit.UNIT;
+          }
+        },
+        new AbstractFunction0<BoxedUnit>() {
+          @Override
+          public BoxedUnit apply() {
+            return BoxedUnit.UNIT;
+          }
+        });
+  }
+
+  /**
+   * On an executor: a partition's rows as COPY tuples; left in {@link #HANDED} under {@code job}
+   * when the task runs in the driver's JVM and the job is still running.
+   */
+  private static Iterator<Encoded> encode(StructType schema, Iterator<InternalRow> rows, String job)
       throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     long count = 0;
@@ -150,11 +203,26 @@ final class EncodedParts {
         encoder.write(rows.next());
         count++;
         if ((count & 1023) == 0 && bytes.size() > PART_LIMIT) {
-          return List.of(new Encoded(-1, new byte[0])).iterator(); // staged instead
+          return List.of(Encoded.tooLarge()).iterator(); // staged instead
         }
       }
     }
-    return List.of(new Encoded(count, bytes.toByteArray())).iterator();
+    byte[] tuples = bytes.toByteArray();
+    long attempt = TaskContext.get().taskAttemptId();
+    boolean driver = "driver".equals(SparkEnv.get().executorId()); // Spark's id of the local one
+    // Atomic with the driver's removal of the job's map: a late task's tuples go the usual way.
+    if (job != null
+        && driver
+        && HANDED.computeIfPresent(
+                job,
+                (name, parts) -> {
+                  parts.put(attempt, tuples);
+                  return parts;
+                })
+            != null) {
+      return List.of(new Encoded(count, null, job, attempt)).iterator();
+    }
+    return List.of(new Encoded(count, tuples, null, attempt)).iterator();
   }
 
   /** A partition's one result. */
@@ -167,18 +235,48 @@ final class EncodedParts {
     }
   }
 
-  /** The partitions' tuples in the order their tasks finish, waiting for each. */
+  /**
+   * The partitions' tuples in the order their tasks finish, waiting for each. Those left in memory
+   * count against {@code spark.driver.maxResultSize} as Spark counts results it receives.
+   */
   private static final class Arrivals implements Iterator<byte[]> {
     private final BlockingQueue<Encoded> arrived;
     private final int partitions;
     private final SimpleFutureAction<BoxedUnit> job;
+    private final Map<Long, byte[]> handed;
+    private final long maxResultSize;
     private int taken;
     private long rows;
+    private long inMemory;
 
-    Arrivals(BlockingQueue<Encoded> arrived, int partitions, SimpleFutureAction<BoxedUnit> job) {
+    Arrivals(
+        BlockingQueue<Encoded> arrived,
+        int partitions,
+        SimpleFutureAction<BoxedUnit> job,
+        Map<Long, byte[]> handed,
+        long maxResultSize) {
       this.arrived = arrived;
       this.partitions = partitions;
       this.job = job;
+      this.handed = handed;
+      this.maxResultSize = maxResultSize;
+    }
+
+    /** The tuples of {@code part}, from memory if its task left them there. */
+    private byte[] tuples(Encoded part) {
+      if (part.tuples() != null) {
+        return part.tuples();
+      }
+      byte[] tuples = handed.remove(part.attempt());
+      if (tuples == null) {
+        throw new IllegalStateException("task attempt " + part.attempt() + " left no tuples");
+      }
+      TAKEN_FROM_MEMORY.incrementAndGet();
+      inMemory += tuples.length;
+      if (maxResultSize > 0 && inMemory > maxResultSize) {
+        throw new TooLarge();
+      }
+      return tuples;
     }
 
     @Override
@@ -200,7 +298,7 @@ final class EncodedParts {
           if (part != null) {
             taken++;
             rows += part.rows();
-            return part.tuples();
+            return tuples(part);
           }
           if (job.isCompleted() && arrived.isEmpty()) {
             Try<BoxedUnit> outcome = job.value().get();

@@ -181,6 +181,30 @@ class JdbcSinkTest {
   }
 
   /**
+   * Tasks in the driver's JVM (local mode) leave their tuples in memory for the driver; tasks on
+   * executors send them as Spark's task results: the same rows either way, nothing left behind.
+   */
+  @Test
+  void tuplesReachTheDriverInMemoryOrAsTaskResults() throws Exception {
+    Dataset<Row> data = events(event(1, "a", 1, "1"), event(2, "b", 2, "2"), event(3, "c", 3, "3"));
+    long taken = EncodedParts.TAKEN_FROM_MEMORY.get();
+    write(sink("table = handed, sink-id = handed"), data, "1");
+    assertThat(EncodedParts.TAKEN_FROM_MEMORY.get() - taken).isEqualTo(3); // one per partition
+    EncodedParts.inMemory = false;
+    try {
+      write(sink("table = sent, sink-id = sent"), data, "1");
+    } finally {
+      EncodedParts.inMemory = true;
+    }
+    assertThat(EncodedParts.TAKEN_FROM_MEMORY.get() - taken).isEqualTo(3);
+    for (String table : List.of("handed", "sent")) {
+      assertThat(rows("SELECT string_agg(id || host, ',' ORDER BY id) FROM " + table))
+          .containsExactly("1a,2b,3c");
+    }
+    assertThat(EncodedParts.jobsHandingOver()).isZero();
+  }
+
+  /**
    * Appends are written once, by one COPY from the driver into the table itself; upserts, and a
    * batch Spark estimates as too large for the driver, are staged: an event trigger notes every
    * table PostgreSQL creates meanwhile.
