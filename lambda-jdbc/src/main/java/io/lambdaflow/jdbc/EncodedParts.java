@@ -6,18 +6,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkContext;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -26,6 +22,8 @@ import org.apache.spark.sql.execution.SQLExecution;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
 import scala.collection.JavaConverters;
+import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
 import scala.runtime.AbstractFunction0;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction2;
@@ -36,12 +34,8 @@ import scala.util.Try;
  * A dataset's partitions encoded as binary COPY tuples ({@link PgBinaryCopy}) by the executors and
  * handed to the driver as each task finishes, so that the driver copies the first partition into
  * the database while the others are still encoding. Spark hands over one result per partition, the
- * one of the attempt it kept: a retried or speculative task's tuples are never copied twice.
- *
- * <p>A task running in the driver's JVM (Spark's local mode) leaves its tuples in {@link #HANDED}
- * and returns only their name: Spark would serialise them, store them as a block and fetch that
- * over its block transfer service, about a third of a second per 40 MB here (measured in {@code
- * bin/benchmark jdbc}), while the database waits.
+ * one of the attempt it kept: a retried or speculative task's tuples are never copied twice. Tasks
+ * in the driver's JVM (local mode) leave their tuples in memory instead ({@link HandedTuples}).
  */
 final class EncodedParts {
   private EncodedParts() {}
@@ -49,31 +43,16 @@ final class EncodedParts {
   /** The most a task encodes of its partition for the driver; past it the batch is staged. */
   static final int PART_LIMIT = 128 << 20;
 
-  /**
-   * Tuples left by tasks in the driver's JVM, per encoding job (a key only while its job runs) and
-   * task attempt. Tests clear {@link #inMemory} to take Spark's way, as tasks on executors do.
-   */
-  private static final Map<String, Map<Long, byte[]>> HANDED = new ConcurrentHashMap<>();
-
-  static volatile boolean inMemory = true;
-
-  /** Partitions whose tuples the driver took from {@link #HANDED}, for tests. */
-  static final AtomicLong TAKEN_FROM_MEMORY = new AtomicLong();
-
-  /** Encoding jobs whose tuples may be left in memory now (none once every write returned). */
-  static int jobsHandingOver() {
-    return HANDED.size();
-  }
-
   private static final String MAX_RESULT = "spark.driver.maxResultSize";
 
   /**
-   * One partition's rows as COPY tuples, or, when {@code tuples} is null, left in {@link #HANDED}
-   * under {@code job} and {@code attempt}; {@code rows} -1 for one past {@link #PART_LIMIT}.
+   * One partition's rows as COPY tuples, or, when {@code tuples} is null, left in memory by task
+   * attempt {@code attempt}; {@code rows} -1 for one too large to pass through the driver (or not
+   * encoded, the write being over).
    */
-  record Encoded(long rows, byte[] tuples, String job, long attempt) implements Serializable {
+  record Encoded(long rows, byte[] tuples, long attempt) implements Serializable {
     static Encoded tooLarge() {
-      return new Encoded(-1, new byte[0], null, -1);
+      return new Encoded(-1, new byte[0], -1);
     }
   }
 
@@ -87,7 +66,10 @@ final class EncodedParts {
    * Runs the encoding job, as an SQL execution of the dataset's own plan (metrics observed on it
    * are reported), and {@code copy} over its partitions; returns the rows written, or empty when a
    * partition encodes to more than {@link #PART_LIMIT} or all of them to more than {@code
-   * spark.driver.maxResultSize}.
+   * spark.driver.maxResultSize}. Before returning empty or throwing the database's refusal (the
+   * batch is staged next) it waits for the job's tasks to end rather than killing them: a killed
+   * task's observed metrics are dropped, and a micro-batch the sink keeps cached would not compute
+   * them again.
    *
    * @throws IllegalStateException when {@code copy} wrote another count of rows than were encoded;
    *     a failed job's own exception (Spark's, checked or not) is thrown as it is
@@ -120,22 +102,17 @@ final class EncodedParts {
       QueryExecution execution, StructType schema, JdbcTarget target, Ledger.Batch batch, Copy copy)
       throws SQLException {
     String name = UUID.randomUUID().toString();
-    String handed = inMemory ? name : null;
+    String job = HandedTuples.enabled ? name : null;
     RDD<Encoded> encoded =
-        execution.toRdd().toJavaRDD().mapPartitions(part -> encode(schema, part, handed)).rdd();
+        execution.toRdd().toJavaRDD().mapPartitions(part -> encode(schema, part, job)).rdd();
     BlockingQueue<Encoded> arrived = new LinkedBlockingQueue<>();
-    Map<Long, byte[]> parts = new ConcurrentHashMap<>();
-    HANDED.put(name, parts);
-    SimpleFutureAction<BoxedUnit> job = null;
+    SparkContext spark = execution.sparkSession().sparkContext();
+    HandedTuples handed = HandedTuples.open(name, spark.getConf().getSizeAsBytes(MAX_RESULT, "1g"));
+    SimpleFutureAction<BoxedUnit> running = null;
+    boolean staging = false;
     try {
-      job = submit(execution.sparkSession().sparkContext(), encoded, arrived);
-      Arrivals tuples =
-          new Arrivals(
-              arrived,
-              encoded.getNumPartitions(),
-              job,
-              parts,
-              execution.sparkSession().sparkContext().getConf().getSizeAsBytes(MAX_RESULT, "1g"));
+      running = submit(spark, encoded, arrived);
+      Arrivals tuples = new Arrivals(arrived, encoded.getNumPartitions(), running, handed);
       long written = copy.copy(tuples);
       if (written != tuples.rows) {
         throw new IllegalStateException(
@@ -149,6 +126,9 @@ final class EncodedParts {
                 + written);
       }
       return OptionalLong.of(written);
+    } catch (TooLarge | SQLException e) {
+      staging = true;
+      throw e;
     } catch (JobFailed e) {
       if (String.valueOf(e.getCause().getMessage()).contains(MAX_RESULT)) {
         throw new TooLarge();
@@ -157,10 +137,26 @@ final class EncodedParts {
       // its own stop by it.
       throw JobFailed.<RuntimeException>unchecked(e.getCause());
     } finally {
-      if (job != null && !job.isCompleted()) {
-        job.cancel();
+      HandedTuples.close(name); // tasks still encoding stop; what they made goes with the write
+      if (running != null && !running.isCompleted()) {
+        if (staging) {
+          awaitQuietly(running);
+        } else {
+          running.cancel();
+        }
       }
-      HANDED.remove(name); // what a task still running leaves now goes with its result
+    }
+  }
+
+  /** Waits for {@code job} to end, however it ends; an interruption cancels it instead. */
+  private static void awaitQuietly(SimpleFutureAction<BoxedUnit> job) {
+    try {
+      Await.ready(job, Duration.Inf());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      job.cancel();
+    } catch (Exception e) {
+      // it ended: how does not matter here
     }
   }
 
@@ -191,38 +187,33 @@ final class EncodedParts {
   }
 
   /**
-   * On an executor: a partition's rows as COPY tuples; left in {@link #HANDED} under {@code job}
-   * when the task runs in the driver's JVM and the job is still running.
+   * On an executor: a partition's rows as COPY tuples, left in memory for the driver of {@code job}
+   * when it is in this JVM. Stops early when that write is over (the batch is being staged).
    */
   private static Iterator<Encoded> encode(StructType schema, Iterator<InternalRow> rows, String job)
       throws Exception {
+    boolean local = HandedTuples.isOpen(job);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     long count = 0;
     try (PgBinaryCopy encoder = PgBinaryCopy.tuples(bytes, schema)) {
       while (rows.hasNext()) {
         encoder.write(rows.next());
         count++;
-        if ((count & 1023) == 0 && bytes.size() > PART_LIMIT) {
+        if ((count & 1023) == 0
+            && (bytes.size() > PART_LIMIT || local && !HandedTuples.isOpen(job))) {
           return List.of(Encoded.tooLarge()).iterator(); // staged instead
         }
       }
     }
     byte[] tuples = bytes.toByteArray();
     long attempt = TaskContext.get().taskAttemptId();
-    boolean driver = "driver".equals(SparkEnv.get().executorId()); // Spark's id of the local one
-    // Atomic with the driver's removal of the job's map: a late task's tuples go the usual way.
-    if (job != null
-        && driver
-        && HANDED.computeIfPresent(
-                job,
-                (name, parts) -> {
-                  parts.put(attempt, tuples);
-                  return parts;
-                })
-            != null) {
-      return List.of(new Encoded(count, null, job, attempt)).iterator();
-    }
-    return List.of(new Encoded(count, tuples, null, attempt)).iterator();
+    return List.of(
+            switch (HandedTuples.leave(job, attempt, tuples)) {
+              case IN_MEMORY -> new Encoded(count, null, attempt);
+              case TOO_LARGE -> Encoded.tooLarge();
+              case NOT_HERE -> new Encoded(count, tuples, attempt);
+            })
+        .iterator();
   }
 
   /** A partition's one result. */
@@ -235,48 +226,24 @@ final class EncodedParts {
     }
   }
 
-  /**
-   * The partitions' tuples in the order their tasks finish, waiting for each. Those left in memory
-   * count against {@code spark.driver.maxResultSize} as Spark counts results it receives.
-   */
+  /** The partitions' tuples in the order their tasks finish, waiting for each. */
   private static final class Arrivals implements Iterator<byte[]> {
     private final BlockingQueue<Encoded> arrived;
     private final int partitions;
     private final SimpleFutureAction<BoxedUnit> job;
-    private final Map<Long, byte[]> handed;
-    private final long maxResultSize;
+    private final HandedTuples handed;
     private int taken;
     private long rows;
-    private long inMemory;
 
     Arrivals(
         BlockingQueue<Encoded> arrived,
         int partitions,
         SimpleFutureAction<BoxedUnit> job,
-        Map<Long, byte[]> handed,
-        long maxResultSize) {
+        HandedTuples handed) {
       this.arrived = arrived;
       this.partitions = partitions;
       this.job = job;
       this.handed = handed;
-      this.maxResultSize = maxResultSize;
-    }
-
-    /** The tuples of {@code part}, from memory if its task left them there. */
-    private byte[] tuples(Encoded part) {
-      if (part.tuples() != null) {
-        return part.tuples();
-      }
-      byte[] tuples = handed.remove(part.attempt());
-      if (tuples == null) {
-        throw new IllegalStateException("task attempt " + part.attempt() + " left no tuples");
-      }
-      TAKEN_FROM_MEMORY.incrementAndGet();
-      inMemory += tuples.length;
-      if (maxResultSize > 0 && inMemory > maxResultSize) {
-        throw new TooLarge();
-      }
-      return tuples;
     }
 
     @Override
@@ -298,7 +265,7 @@ final class EncodedParts {
           if (part != null) {
             taken++;
             rows += part.rows();
-            return tuples(part);
+            return part.tuples() != null ? part.tuples() : handed.take(part.attempt());
           }
           if (job.isCompleted() && arrived.isEmpty()) {
             Try<BoxedUnit> outcome = job.value().get();

@@ -187,21 +187,21 @@ class JdbcSinkTest {
   @Test
   void tuplesReachTheDriverInMemoryOrAsTaskResults() throws Exception {
     Dataset<Row> data = events(event(1, "a", 1, "1"), event(2, "b", 2, "2"), event(3, "c", 3, "3"));
-    long taken = EncodedParts.TAKEN_FROM_MEMORY.get();
+    long taken = HandedTuples.TAKEN.get();
     write(sink("table = handed, sink-id = handed"), data, "1");
-    assertThat(EncodedParts.TAKEN_FROM_MEMORY.get() - taken).isEqualTo(3); // one per partition
-    EncodedParts.inMemory = false;
+    assertThat(HandedTuples.TAKEN.get() - taken).isEqualTo(3); // one per partition
+    HandedTuples.enabled = false;
     try {
       write(sink("table = sent, sink-id = sent"), data, "1");
     } finally {
-      EncodedParts.inMemory = true;
+      HandedTuples.enabled = true;
     }
-    assertThat(EncodedParts.TAKEN_FROM_MEMORY.get() - taken).isEqualTo(3);
+    assertThat(HandedTuples.TAKEN.get() - taken).isEqualTo(3);
     for (String table : List.of("handed", "sent")) {
       assertThat(rows("SELECT string_agg(id || host, ',' ORDER BY id) FROM " + table))
           .containsExactly("1a,2b,3c");
     }
-    assertThat(EncodedParts.jobsHandingOver()).isZero();
+    assertThat(HandedTuples.openJobs()).isZero();
   }
 
   /**

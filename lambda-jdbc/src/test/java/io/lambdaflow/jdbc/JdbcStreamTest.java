@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -179,7 +182,7 @@ class JdbcStreamTest {
 
   @Test
   void aMicroBatchWithARefusedRowIsStagedAndCountedOnce() throws Exception {
-    kafka.createTopic("checked", 1);
+    kafka.createTopic("checked", 2);
     sql(
         "CREATE TABLE stream_checked (key text, topic text, partition int, \"offset\" bigint,"
             + " timestamp timestamptz, id bigint, host text, amount bigint"
@@ -192,7 +195,18 @@ class JdbcStreamTest {
             + " END $$",
         "CREATE EVENT TRIGGER note_staged ON ddl_command_end EXECUTE FUNCTION note_staged()");
     Pipeline pipeline = pipeline("checked", "table = stream_checked, sink-id = checked");
-    produce("checked", 0, 14); // amounts 0..130: ids 10-13 refused, in the second micro-batch
+    // Amounts 0..130, ids alternating between the two partitions: ids 10-13 are refused, and the
+    // first micro-batch (7 offsets, about half of each partition) holds none of them.
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (int id = 0; id < 14; id++) {
+        String value = "{\"id\":" + id + ",\"host\":\"h\",\"amount\":" + id * 10 + "}";
+        producer.send(new ProducerRecord<>("checked", id % 2, null, value));
+      }
+    }
     List<Long> out = new ArrayList<>();
     try (RunningPipeline running = new SpeedLayer(spark).start(pipeline)) {
       running.awaitTermination();
@@ -210,10 +224,12 @@ class JdbcStreamTest {
     }
     assertThat(rows("SELECT count(*) || '|' || sum(amount) FROM stream_checked"))
         .containsExactly("10|450");
-    assertThat(rows("SELECT name FROM staged")).containsExactly("public.lambda_stage_checked_1");
-    // What the query handed the sink, per micro-batch: each counted once, though the second one
-    // went to the table twice (tried whole, then staged for its refused rows).
-    assertThat(out).containsExactly(7L, 7L);
+    assertThat(rows("SELECT name FROM staged"))
+        .isNotEmpty()
+        .doesNotContain("public.lambda_stage_checked_0");
+    // What the query handed the sink, per micro-batch: each counted once, though the ones with a
+    // refused row went to the table twice (tried whole, then staged).
+    assertThat(out.stream().mapToLong(Long::longValue).sum()).isEqualTo(14);
     assertThat(
             spark
                 .read()
