@@ -56,6 +56,9 @@ public final class ServingLayer implements AutoCloseable {
 
   private ScheduledExecutorService refresher;
 
+  /** Set by {@link #close}: a refresh that was waiting for the lock then does nothing. */
+  private boolean closed;
+
   /**
    * Serves {@code pipeline} with the engine its {@code serving.engine} names; a Spark session is
    * started (by {@code spark}) only if that engine asks for one.
@@ -105,15 +108,19 @@ public final class ServingLayer implements AutoCloseable {
     }
     this.store = pipeline.openStore(hadoop);
     this.cache = new ServingCache(pipeline.contract().serving().cacheDir(), store.hadoop());
+    Engine created = null;
     try {
-      this.engine = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
-    } catch (RuntimeException e) {
-      cache.close(); // a temporary folder no one would delete
-      throw e;
+      created = engine.factory().create(engine.options(), cache.engineContext(pipeline, spark));
+      this.sql = new MergeSql(created::quote);
+      this.views =
+          new ViewRefresh(pipeline, store, created, sql, cache, lock, states -> served = states);
+    } catch (RuntimeException | Error e) {
+      try (ServingCache temporary = cache;
+          Engine opened = created) {
+        throw e; // the engine closed and the temporary folder deleted: no one else would
+      }
     }
-    this.sql = new MergeSql(this.engine::quote);
-    this.views =
-        new ViewRefresh(pipeline, store, this.engine, sql, cache, lock, states -> served = states);
+    this.engine = created;
   }
 
   /** The Hadoop configuration its view store reads with. */
@@ -158,7 +165,7 @@ public final class ServingLayer implements AutoCloseable {
    * added or pruned. Returns whether anything changed.
    */
   public synchronized boolean refresh() {
-    return views.refresh();
+    return !closed && views.refresh();
   }
 
   /**
@@ -300,6 +307,7 @@ public final class ServingLayer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (refresher != null) {
       refresher.shutdownNow();
     }

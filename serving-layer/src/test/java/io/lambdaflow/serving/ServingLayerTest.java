@@ -150,6 +150,12 @@ class ServingLayerTest {
       assertThat(text(duck.query(PURCHASES_SQL))).isEqualTo(purchases(events));
       assertThat(text(duck.query(PER_HOST_SQL))).isEqualTo(perHost(events));
     }
+    // A refresh that was waiting for the lock when its layer closed does nothing: it does not load
+    // the views into the closed engine.
+    ServingLayer closed =
+        ServingLayer.withDuckDb(pipeline, spark.sparkContext().hadoopConfiguration());
+    closed.close();
+    assertThat(closed.refresh()).isFalse();
   }
 
   @Test
