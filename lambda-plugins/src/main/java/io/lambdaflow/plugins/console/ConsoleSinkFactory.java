@@ -54,10 +54,11 @@ public final class ConsoleSinkFactory implements SinkFactory {
       implements SupportsBatchWrite, SupportsStreamWrite {
     @Override
     public void writeBatch(Dataset<Row> data, WriteContext context) {
-      // showString is Dataset.show's text; printed to System.out (not Scala's Console.out) so that
-      // redirecting System.out captures it.
-      System.out.print(
-          "sink " + context.sinkName() + ":\n" + data.showString(rows, truncate ? 20 : 0, false));
+      // Dataset.show's text; printed to System.out (not Scala's Console.out) so that redirecting
+      // System.out captures it.
+      String table =
+          ConsoleTable.show(data, rows, truncate ? 20 : 0, "console " + context.sinkName());
+      System.out.print("sink " + context.sinkName() + ":\n" + table);
     }
 
     @Override

@@ -1,0 +1,115 @@
+package io.lambdaflow.plugins.console;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.lang3.StringUtils;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.ToPrettyString;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SQLExecution;
+import org.apache.spark.sql.util.SchemaUtils;
+import org.apache.spark.util.Utils;
+import scala.Function0;
+import scala.Option;
+import scala.collection.JavaConverters;
+
+/**
+ * The text of {@code Dataset.show} (horizontal form), made from Spark's internal rows. Each value
+ * is turned into text by Spark itself ({@code ToPrettyString}, as {@code show} does), but the rows
+ * are not converted into {@link Row}s on the driver: the first such conversion in a JVM initialises
+ * Scala's runtime reflection, about half a second of a small batch run spent on a console sink.
+ */
+final class ConsoleTable {
+  private static final int MINIMUM_WIDTH = 3;
+
+  private ConsoleTable() {}
+
+  /**
+   * @param rows how many rows to print at most
+   * @param truncate cut values longer than this to it (and align right), or 0: not cut, aligned
+   *     left
+   * @param action the SQL execution's name, as Spark's UI and listeners see it
+   */
+  static String show(Dataset<Row> data, int rows, int truncate, String action) {
+    int limit = Math.min(Math.max(rows, 0), Integer.MAX_VALUE - 16); // as Dataset.show
+    List<Column> pretty = new ArrayList<>();
+    for (Attribute column :
+        JavaConverters.seqAsJavaList(data.queryExecution().analyzed().output())) {
+      pretty.add(new Column(new ToPrettyString(column, Option.empty())));
+    }
+    QueryExecution execution =
+        data.select(JavaConverters.asScalaBuffer(pretty).toSeq()).limit(limit + 1).queryExecution();
+    // An SQL execution of its own, as Dataset.show's, so that metrics observed upstream are
+    // reported.
+    Function0<InternalRow[]> collect = () -> execution.executedPlan().executeCollect();
+    InternalRow[] taken = SQLExecution.withNewExecutionId(execution, Option.apply(action), collect);
+
+    String[] names = data.schema().fieldNames();
+    List<String[]> cells = new ArrayList<>();
+    String[] header = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      header[i] = SchemaUtils.escapeMetaCharacters(names[i]);
+    }
+    cells.add(header);
+    for (int r = 0; r < Math.min(taken.length, limit); r++) {
+      String[] line = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        line[i] =
+            cut(SchemaUtils.escapeMetaCharacters(taken[r].getUTF8String(i).toString()), truncate);
+      }
+      cells.add(line);
+    }
+    return format(cells, truncate, taken.length > limit, limit);
+  }
+
+  private static String cut(String value, int truncate) {
+    if (truncate <= 0 || value.length() <= truncate) {
+      return value;
+    }
+    // No ellipsis for widths under four characters, as Spark does.
+    return truncate < 4 ? value.substring(0, truncate) : value.substring(0, truncate - 3) + "...";
+  }
+
+  private static String format(List<String[]> cells, int truncate, boolean more, int limit) {
+    int columns = cells.get(0).length;
+    int[] widths = new int[columns];
+    java.util.Arrays.fill(widths, MINIMUM_WIDTH);
+    for (String[] line : cells) {
+      for (int i = 0; i < columns; i++) {
+        widths[i] = Math.max(widths[i], Utils.stringHalfWidth(line[i]));
+      }
+    }
+    StringBuilder separator = new StringBuilder("+");
+    for (int width : widths) {
+      separator.append("-".repeat(width)).append('+');
+    }
+    separator.append('\n');
+    StringBuilder out = new StringBuilder(separator);
+    for (int r = 0; r < cells.size(); r++) {
+      String[] line = cells.get(r);
+      out.append('|');
+      for (int i = 0; i < columns; i++) {
+        // Wide characters (CJK) take two places: padded by their printed width, not their length.
+        int size = widths[i] - Utils.stringHalfWidth(line[i]) + line[i].length();
+        out.append(
+                truncate > 0
+                    ? StringUtils.leftPad(line[i], size)
+                    : StringUtils.rightPad(line[i], size))
+            .append('|');
+      }
+      out.append('\n');
+      if (r == 0) {
+        out.append(separator);
+      }
+    }
+    out.append(separator);
+    if (more) {
+      out.append("only showing top ").append(limit).append(limit == 1 ? " row\n" : " rows\n");
+    }
+    return out.toString();
+  }
+}
