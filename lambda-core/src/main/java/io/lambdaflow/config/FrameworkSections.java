@@ -42,8 +42,14 @@ final class FrameworkSections {
           "dimension-refresh",
           OptionTypes.duration(),
           "How often a dimension source is read again.");
+  private static final ConfigOption<Integer> SPEED_DRIVER_WRITE_LIMIT =
+      ConfigOption.required(
+          "driver-write-limit",
+          OptionTypes.integer(),
+          "Micro-batches of at most this many records have their views written by the driver.");
   private static final Options SPEED_OPTIONS =
-      Options.of(SPEED_TRIGGER, SPEED_CHECKPOINTS, SPEED_DIMENSION_REFRESH);
+      Options.of(
+          SPEED_TRIGGER, SPEED_CHECKPOINTS, SPEED_DIMENSION_REFRESH, SPEED_DRIVER_WRITE_LIMIT);
 
   private static final ConfigOption<Integer> RESTART_ATTEMPTS =
       ConfigOption.required(
@@ -183,6 +189,14 @@ final class FrameworkSections {
         c ->
             checkTrigger(
                 c.get(SPEED_TRIGGER), location(speed.get(), "trigger"), "speed.trigger", problems));
+    if (settings.isPresent() && settings.get().get(SPEED_DRIVER_WRITE_LIMIT) < 0) {
+      problems.add(
+          new Problem(
+              location(speed.get(), "driver-write-limit"),
+              "speed.driver-write-limit",
+              "expected 0 or more records, got " + settings.get().get(SPEED_DRIVER_WRITE_LIMIT)));
+      return Optional.empty();
+    }
     Optional<SpeedSettings.Restart> restart =
         speed
             .flatMap(s -> section(s, "restart", "speed.restart", problems))
@@ -210,7 +224,8 @@ final class FrameworkSections {
             settings.get().get(SPEED_TRIGGER),
             settings.get().get(SPEED_CHECKPOINTS),
             restart.get(),
-            settings.get().get(SPEED_DIMENSION_REFRESH)));
+            settings.get().get(SPEED_DIMENSION_REFRESH),
+            settings.get().get(SPEED_DRIVER_WRITE_LIMIT)));
   }
 
   static Optional<EmbeddedKafkaSettings> embeddedKafka(ConfigObject root, List<Problem> problems) {

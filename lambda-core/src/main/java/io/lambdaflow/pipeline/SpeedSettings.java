@@ -12,9 +12,15 @@ import java.time.Duration;
  * @param checkpointRoot where each sink's query keeps its checkpoint, one folder per sink
  * @param restart how a speed layer whose queries failed (a source or sink outage) starts again
  * @param dimensionRefresh how often a dimension source is read again, unless it sets its own
+ * @param driverWriteLimit micro-batches with at most this many records past the horizon have their
+ *     speed views collected to the driver and written there; 0 never
  */
 public record SpeedSettings(
-    String trigger, String checkpointRoot, Restart restart, Duration dimensionRefresh) {
+    String trigger,
+    String checkpointRoot,
+    Restart restart,
+    Duration dimensionRefresh,
+    int driverWriteLimit) {
   public SpeedSettings {
     requireNonNull(dimensionRefresh, "dimensionRefresh is null");
     requireNonNull(trigger, "trigger is null");

@@ -389,8 +389,25 @@ class PipelineLoaderTest {
             "p.conf:5: speed.dimension-refresh: missing required option 'dimension-refresh' (a"
                 + " duration such as '10 seconds' or '500ms') of the speed section: How often a"
                 + " dimension source is read again.",
+            "p.conf:5: speed.driver-write-limit: missing required option 'driver-write-limit' (an"
+                + " integer) of the speed section: Micro-batches of at most this many records have"
+                + " their views written by the driver.",
             "p.conf:5: speed.restart: missing 'speed.restart': reference.conf gives it a default,"
                 + " so it was set to null here, or reference.conf is not on the classpath");
+  }
+
+  @Test
+  void aNegativeDriverWriteLimitIsAProblem() throws Exception {
+    assertThat(
+            problems(
+                """
+                layers = [batch]
+                sources { events { type = memory, rows = 1 } }
+                sinks { out { type = out, path = x } }
+                speed.driver-write-limit = -1
+                """
+                    + DEAD_LETTER))
+        .containsExactly("p.conf:4: speed.driver-write-limit: expected 0 or more records, got -1");
   }
 
   @Test

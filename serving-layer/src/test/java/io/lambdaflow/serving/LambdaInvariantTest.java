@@ -22,9 +22,10 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The lambda contract as the serving layer shows it: speed output a new horizon covers is pruned
@@ -50,14 +51,21 @@ class LambdaInvariantTest {
     }
   }
 
-  @Test
-  void afterStreamingStopsABatchRunServesTheSameAnswerFromTheBatchViewAlone() throws Exception {
+  /**
+   * @param driverWriteLimit the default (the speed views' micro-batches written by the driver), or
+   *     0 (written by Spark's tasks)
+   */
+  @ParameterizedTest(name = "speed.driver-write-limit = {0}")
+  @ValueSource(ints = {100_000, 0})
+  void afterStreamingStopsABatchRunServesTheSameAnswerFromTheBatchViewAlone(int driverWriteLimit)
+      throws Exception {
     Random random = new Random(7);
-    String topic = "game_catch_up";
+    String topic = "game_catch_up_" + driverWriteLimit;
     kafka.createTopic(topic, 2);
     Pipeline pipeline =
         LambdaContract.pipeline(
-            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")), Map.of());
+            GameEvents.hocon(kafka.bootstrapServers(), topic, dir.resolve("store")),
+            Map.of("speed.driver-write-limit", String.valueOf(driverWriteLimit)));
     List<GameEvents.Event> first = GameEvents.events(random, 0, 60);
     GameEvents.produce(kafka.bootstrapServers(), topic, first);
     new BatchLayer(spark).run(pipeline);

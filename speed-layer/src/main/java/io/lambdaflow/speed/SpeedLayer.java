@@ -266,7 +266,8 @@ public final class SpeedLayer {
         (input, views) -> {
           Dataset<Row> data = plan.outputs().get(input);
           views.forEach(view -> ViewQueries.rows(view, data)); // fails now, naming the view
-          writers.put(input, new SpeedViewsWriter(views, store));
+          writers.put(
+              input, new SpeedViewsWriter(views, store, pipeline.speed().driverWriteLimit()));
         });
     String checkpoint = pipeline.speed().checkpointRoot() + "/views-and-dead-letters";
     startingOver(checkpoint, pipeline.views(), store);
@@ -313,7 +314,8 @@ public final class SpeedLayer {
     }
     String checkpoint = pipeline.speed().checkpointRoot() + "/views/" + input;
     startingOver(checkpoint, views, store);
-    SpeedViewsWriter writer = new SpeedViewsWriter(views, store);
+    SpeedViewsWriter writer =
+        new SpeedViewsWriter(views, store, pipeline.speed().driverWriteLimit());
     try {
       return data.writeStream()
           .queryName(pipeline.name() + ".views." + input)

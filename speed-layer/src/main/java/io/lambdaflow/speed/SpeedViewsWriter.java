@@ -52,10 +52,17 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
 
   private final List<ViewNode> views;
   private final ViewStore store;
+  private final long driverWriteLimit;
 
-  SpeedViewsWriter(List<ViewNode> views, ViewStore store) {
+  /**
+   * @param driverWriteLimit micro-batches with at most this many records past the horizon have each
+   *     view's rows collected and written by the driver ({@link DriverParquet}); larger ones are
+   *     written by Spark's tasks
+   */
+  SpeedViewsWriter(List<ViewNode> views, ViewStore store, long driverWriteLimit) {
     this.views = List.copyOf(views);
     this.store = store;
+    this.driverWriteLimit = driverWriteLimit;
   }
 
   @Override
@@ -157,7 +164,14 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
       long batchId) {
     long rows = 0;
     Dataset<Row> viewRows = ViewQueries.rows(view, past);
-    if (total > 0) {
+    if (total > 0 && total <= driverWriteLimit) {
+      // Few rows: one Parquet file written by the driver, no write job and its commit per view.
+      rows =
+          DriverParquet.write(
+              viewRows,
+              store.speedBatchAside(view.name(), batchId),
+              "speed view " + view.name() + " micro-batch " + batchId);
+    } else if (total > 0) {
       Observation written = new Observation("lambda_speed_" + view.name() + "_" + batchId);
       viewRows
           .observe(written, count(lit(1)).alias("rows"))
