@@ -93,36 +93,107 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
         // expectation quarantined): cached first, or one job would decode the micro-batch twice.
         cached.forEach(Dataset::count);
       }
+      // The views are written while the dead letters are counted: both read the decoded records,
+      // and where those are cached the first task to need a partition fills it while the others
+      // wait for it, so the micro-batch is still decoded once.
+      ViewsThread views = new ViewsThread(plan, batchId, cached.isEmpty());
+      views.start();
       long letters = 0;
-      if (deadLetters.isPresent()) {
-        // Where the decoded records are cached, this first job fills the cache and counts the
-        // rejected ones, per stage, in the same pass; the views then read the cache.
-        Observation stages = new Observation("lambdaflow_speed_dead_letters_" + batchId);
-        letters =
-            deadLetters
-                .get()
-                .observe(stages, count(lit(1)).alias("records"), DeadLetterStages.columns(pipeline))
-                .count();
-        DeadLetterStages.counts(pipeline, stages.getAsJava()).forEach(metrics::deadLetters);
+      try {
+        if (deadLetters.isPresent()) {
+          // Where the decoded records are cached, this job (or the views') fills the cache and
+          // counts the rejected ones, per stage, in the same pass.
+          Observation stages = new Observation("lambdaflow_speed_dead_letters_" + batchId);
+          letters =
+              deadLetters
+                  .get()
+                  .observe(
+                      stages, count(lit(1)).alias("records"), DeadLetterStages.columns(pipeline))
+                  .count();
+          DeadLetterStages.counts(pipeline, stages.getAsJava()).forEach(metrics::deadLetters);
+        }
+      } catch (RuntimeException | Error e) {
+        views.awaitQuietly(); // its jobs end too: they fail as this one did, or are short
+        throw e;
       }
-      long viewsStarted = System.nanoTime();
-      // Where the source or a transform cached the decoded records for reuse, the views read them
-      // from there; otherwise each group of views caches its own input.
-      for (Map.Entry<String, SpeedViewsWriter> views : viewsByInput.entrySet()) {
-        views.getValue().write(plan.outputs().get(views.getKey()), batchId, cached.isEmpty());
-      }
+      views.finish();
+      long counted = views.counted;
       long viewsWritten = System.nanoTime();
       if (letters > 0) {
         SinkRejections.writeDeadLetters(pipeline, deadLetters.get());
       }
       Map<String, Long> spent = new LinkedHashMap<>();
       spent.put(MicroBatchPhases.PLAN, (planned - started) / 1_000_000);
-      spent.put(MicroBatchPhases.DECODE, (viewsStarted - planned) / 1_000_000);
-      spent.put(MicroBatchPhases.VIEWS, (viewsWritten - viewsStarted) / 1_000_000);
+      // Decoding (and counting the dead letters), then what writing the views took beyond it.
+      spent.put(MicroBatchPhases.DECODE, (counted - planned) / 1_000_000);
+      spent.put(MicroBatchPhases.VIEWS, Math.max(0, views.written - counted) / 1_000_000);
       spent.put(MicroBatchPhases.DEAD_LETTERS, (System.nanoTime() - viewsWritten) / 1_000_000);
       phases.put(batchId, spent);
     } finally {
       cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  /**
+   * Writes every group of views of one micro-batch on a thread of its own, which inherits the
+   * micro-batch's Spark properties (its job group, so stopping the query cancels its jobs too).
+   */
+  private final class ViewsThread extends Thread {
+    private final PipelinePlanner.Plan plan;
+    private final long batchId;
+    private final boolean cache;
+    private volatile RuntimeException failure;
+    private volatile Error error;
+    private volatile long written;
+    private long counted;
+
+    ViewsThread(PipelinePlanner.Plan plan, long batchId, boolean cache) {
+      super("lambda-speed-views-" + batchId);
+      setDaemon(true);
+      this.plan = plan;
+      this.batchId = batchId;
+      this.cache = cache;
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (Map.Entry<String, SpeedViewsWriter> views : viewsByInput.entrySet()) {
+          views.getValue().write(plan.outputs().get(views.getKey()), batchId, cache);
+        }
+      } catch (RuntimeException e) {
+        failure = e;
+      } catch (Error e) {
+        error = e;
+      } finally {
+        written = System.nanoTime();
+      }
+    }
+
+    /** Waits for the views after the dead letters failed, keeping that failure the one thrown. */
+    void awaitQuietly() {
+      try {
+        join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Notes when the dead letters were counted, waits for the views, throws what they threw. */
+    void finish() {
+      counted = System.nanoTime();
+      try {
+        join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while writing the speed views", e);
+      }
+      if (error != null) {
+        throw error;
+      }
+      if (failure != null) {
+        throw failure;
+      }
     }
   }
 }
