@@ -95,9 +95,14 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       }
       // The views are written while the dead letters are counted: both read the decoded records,
       // and where those are cached the first task to need a partition fills it while the others
-      // wait for it, so the micro-batch is still decoded once.
+      // wait for it, so the micro-batch is still decoded once. Not where expectations observe
+      // records upstream of that cache: both jobs would report their metrics, the first (perhaps
+      // partial, the cache filled by the other) would count; then the views follow the count.
       ViewsThread views = new ViewsThread(plan, batchId, cached.isEmpty());
-      views.start();
+      boolean together = cached.isEmpty() || plan.checks().isEmpty();
+      if (together) {
+        views.start();
+      }
       long letters = 0;
       try {
         if (deadLetters.isPresent()) {
@@ -112,11 +117,23 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
                   .count();
           DeadLetterStages.counts(pipeline, stages.getAsJava()).forEach(metrics::deadLetters);
         }
-      } catch (RuntimeException | Error e) {
-        views.awaitQuietly(); // its jobs end too: they fail as this one did, or are short
-        throw e;
+      } catch (Throwable e) { // Spark throws its checked SparkException undeclared
+        if (together) {
+          ViewThreads.awaitEnd(views); // before the cache goes; a stop cancels its jobs
+          if (views.failure != null) {
+            e.addSuppressed(views.failure);
+          }
+        }
+        throw ViewThreads.asThrown(e);
       }
-      views.finish();
+      views.counted = System.nanoTime();
+      if (!together) {
+        views.start();
+      }
+      ViewThreads.awaitEnd(views);
+      if (views.failure != null) {
+        throw ViewThreads.asThrown(views.failure);
+      }
       long counted = views.counted;
       long viewsWritten = System.nanoTime();
       if (letters > 0) {
@@ -142,8 +159,7 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
     private final PipelinePlanner.Plan plan;
     private final long batchId;
     private final boolean cache;
-    private volatile RuntimeException failure;
-    private volatile Error error;
+    private volatile Throwable failure;
     private volatile long written;
     private long counted;
 
@@ -161,38 +177,10 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
         for (Map.Entry<String, SpeedViewsWriter> views : viewsByInput.entrySet()) {
           views.getValue().write(plan.outputs().get(views.getKey()), batchId, cache);
         }
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // Spark throws its checked SparkException undeclared
         failure = e;
-      } catch (Error e) {
-        error = e;
       } finally {
         written = System.nanoTime();
-      }
-    }
-
-    /** Waits for the views after the dead letters failed, keeping that failure the one thrown. */
-    void awaitQuietly() {
-      try {
-        join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    /** Notes when the dead letters were counted, waits for the views, throws what they threw. */
-    void finish() {
-      counted = System.nanoTime();
-      try {
-        join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while writing the speed views", e);
-      }
-      if (error != null) {
-        throw error;
-      }
-      if (failure != null) {
-        throw failure;
       }
     }
   }

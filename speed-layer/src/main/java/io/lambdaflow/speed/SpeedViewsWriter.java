@@ -66,7 +66,7 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
   }
 
   @Override
-  public void call(Dataset<Row> input, Long batchId) {
+  public void call(Dataset<Row> input, Long batchId) throws Exception {
     write(input, batchId, true);
   }
 
@@ -76,7 +76,7 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
    * @param cache whether to cache its rows past the horizon, which every view reads: yes unless
    *     what they derive from is cached already
    */
-  void write(Dataset<Row> input, long batchId, boolean cache) {
+  void write(Dataset<Row> input, long batchId, boolean cache) throws Exception {
     long started = System.nanoTime();
     Published published = store.published();
     Dataset<Row> rows = pastHorizon(input, published);
@@ -121,16 +121,17 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
    * would have them.
    */
   private void writeAll(
-      Dataset<Row> past, long total, Map<String, Map<String, Long>> maxOffsets, long batchId) {
+      Dataset<Row> past, long total, Map<String, Map<String, Long>> maxOffsets, long batchId)
+      throws Exception {
     List<Thread> others = new ArrayList<>();
-    List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ViewNode view : views.subList(1, views.size())) {
       Thread thread =
           new Thread(
               () -> {
                 try {
                   write(view, past, total, maxOffsets, batchId);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // Spark throws its checked SparkException undeclared
                   failures.add(e);
                 }
               },
@@ -141,18 +142,16 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
     }
     try {
       write(views.get(0), past, total, maxOffsets, batchId);
-    } finally {
-      for (Thread thread : others) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while writing the speed views", e);
-        }
-      }
+    } catch (Throwable e) {
+      failures.add(0, e);
     }
+    // Every view's thread ends before the micro-batch does (a stop cancels their jobs), so none
+    // writes on into a replay of it.
+    others.forEach(ViewThreads::awaitEnd);
     if (!failures.isEmpty()) {
-      throw failures.get(0);
+      Throwable first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      throw ViewThreads.asThrown(first);
     }
   }
 
@@ -161,7 +160,8 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
       Dataset<Row> past,
       long total,
       Map<String, Map<String, Long>> maxOffsets,
-      long batchId) {
+      long batchId)
+      throws InterruptedException {
     long rows = 0;
     Dataset<Row> viewRows = ViewQueries.rows(view, past);
     if (total > 0 && total <= driverWriteLimit) {
@@ -182,12 +182,7 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
           .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
           .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
           .parquet(store.speedBatchAside(view.name(), batchId).toString());
-      try {
-        rows = ((Number) written.getAsJava().get("rows")).longValue();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while writing speed view " + view.name(), e);
-      }
+      rows = ((Number) written.getAsJava().get("rows")).longValue();
     }
     if (rows == 0) {
       // Nothing past the horizon for this view; a replay of a batch that had rows before (the
