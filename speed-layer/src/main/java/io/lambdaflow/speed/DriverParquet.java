@@ -2,6 +2,7 @@ package io.lambdaflow.speed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -17,12 +18,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.QueryExecution;
 import org.apache.spark.sql.execution.SQLExecution;
+import org.apache.spark.sql.execution.datasources.DataSourceUtils;
 import org.apache.spark.sql.execution.datasources.OutputWriter;
 import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.SchemaUtils;
 import scala.Function0;
 import scala.Option;
+import scala.collection.JavaConverters;
 import scala.collection.immutable.Map$;
 
 /**
@@ -40,9 +44,17 @@ final class DriverParquet {
   static long write(Dataset<Row> data, Path folder, String action) {
     SparkSession session = data.sparkSession();
     QueryExecution execution = data.queryExecution();
+    // The written schema as Spark's writer takes it: the optimized plan's (nullability included),
+    // checked as it checks it (duplicate names, types Parquet cannot hold, invalid field names).
+    StructType schema = execution.optimizedPlan().schema();
+    ParquetFileFormat format = new ParquetFileFormat();
+    SchemaUtils.checkColumnNameDuplication(
+        JavaConverters.asScalaBuffer(Arrays.asList(schema.fieldNames())).toSeq(),
+        session.sessionState().conf().caseSensitiveAnalysis());
+    DataSourceUtils.verifySchema(format, schema);
+    DataSourceUtils.checkFieldNames(format, schema);
     Function0<InternalRow[]> collect = () -> execution.executedPlan().executeCollect();
     InternalRow[] rows = SQLExecution.withNewExecutionId(execution, Option.apply(action), collect);
-    StructType schema = data.schema();
     try {
       Configuration conf = session.sessionState().newHadoopConf();
       FileSystem fs = folder.getFileSystem(conf);
@@ -52,8 +64,7 @@ final class DriverParquet {
         return 0;
       }
       Job job = Job.getInstance(conf);
-      OutputWriterFactory factory =
-          new ParquetFileFormat().prepareWrite(session, job, Map$.MODULE$.empty(), schema);
+      OutputWriterFactory factory = format.prepareWrite(session, job, Map$.MODULE$.empty(), schema);
       TaskAttemptContext context =
           new TaskAttemptContextImpl(
               job.getConfiguration(), new TaskAttemptID("lambda", 0, TaskType.MAP, 0, 0));

@@ -1,12 +1,16 @@
 package io.lambdaflow.speed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambdaflow.testkit.TestSpark;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -34,7 +38,10 @@ class DriverParquetTest {
             ROWS,
             // an aggregate, as a view's micro-batch often is (non-nullable count, a shuffle)
             "SELECT text, count(*) AS events, sum(id) AS total FROM (" + ROWS + ") GROUP BY text",
-            "SELECT id, CAST(id AS STRING) AS s FROM range(5000)")) {
+            "SELECT id, CAST(id AS STRING) AS s FROM range(5000)",
+            // an outer join the optimizer makes inner: v is nullable as analyzed, not as written
+            "SELECT r.v FROM VALUES (1) AS l(k) LEFT JOIN VALUES (1, 10) AS r(k, v)"
+                + " ON l.k = r.k WHERE r.v > 0")) {
       Dataset<Row> data = spark.sql(query);
       java.nio.file.Path byDriver = dir.resolve("driver-" + query.hashCode());
       java.nio.file.Path byTasks = dir.resolve("tasks-" + query.hashCode());
@@ -44,6 +51,8 @@ class DriverParquetTest {
       Dataset<Row> read = spark.read().parquet(byDriver.toString());
       Dataset<Row> expected = spark.read().parquet(byTasks.toString());
       assertThat(read.schema()).isEqualTo(expected.schema());
+      // Spark reads every column back as nullable: the files' own schemas, as written
+      assertThat(footer(byDriver)).isEqualTo(footer(byTasks));
       assertThat(sorted(read)).isEqualTo(sorted(expected)).hasSize((int) written);
       assertThat(parquetFiles(byDriver)).hasSize(1);
     }
@@ -66,6 +75,38 @@ class DriverParquetTest {
         .isZero();
     assertThat(Files.isDirectory(folder)).isTrue();
     assertThat(parquetFiles(folder)).isEmpty();
+  }
+
+  @Test
+  void refusesWhatSparksWriterRefuses() {
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> duplicate = spark.sql("SELECT 1 AS a, 2 AS A");
+    Throwable bySpark =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> duplicate.write().parquet(dir.resolve("spark").toString()));
+    assertThatThrownBy(
+            () -> DriverParquet.write(duplicate, new Path(dir.resolve("d").toString()), "test"))
+        .hasMessage(bySpark.getMessage());
+  }
+
+  /** The schema and Spark's row metadata in the footer of a folder's one Parquet file. */
+  private static List<String> footer(java.nio.file.Path folder) {
+    java.nio.file.Path file =
+        parquetFiles(folder).stream()
+            .filter(f -> !f.getFileName().toString().startsWith("."))
+            .findFirst()
+            .orElseThrow();
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new Path(file.toString()), new org.apache.hadoop.conf.Configuration()))) {
+      FileMetaData meta = reader.getFooter().getFileMetaData();
+      return List.of(
+          meta.getSchema().toString(),
+          meta.getKeyValueMetaData().get("org.apache.spark.sql.parquet.row.metadata"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Each row as JSON (binary as base64, maps and NaN included), sorted. */

@@ -83,25 +83,26 @@ final class ConsoleTable {
         widths[i] = Math.max(widths[i], Utils.stringHalfWidth(line[i]));
       }
     }
-    StringBuilder separator = new StringBuilder("+");
+    // Lines as Spark makes them: an opening mark, the cells joined by the mark, a closing mark (so
+    // a dataset without columns prints "++" and "||").
+    List<String> dashes = new ArrayList<>();
     for (int width : widths) {
-      separator.append("-".repeat(width)).append('+');
+      dashes.add("-".repeat(width));
     }
-    separator.append('\n');
+    String separator = "+" + String.join("+", dashes) + "+\n";
     StringBuilder out = new StringBuilder(separator);
     for (int r = 0; r < cells.size(); r++) {
       String[] line = cells.get(r);
-      out.append('|');
+      List<String> padded = new ArrayList<>();
       for (int i = 0; i < columns; i++) {
         // Wide characters (CJK) take two places: padded by their printed width, not their length.
         int size = widths[i] - Utils.stringHalfWidth(line[i]) + line[i].length();
-        out.append(
-                truncate > 0
-                    ? StringUtils.leftPad(line[i], size)
-                    : StringUtils.rightPad(line[i], size))
-            .append('|');
+        padded.add(
+            truncate > 0
+                ? StringUtils.leftPad(line[i], size)
+                : StringUtils.rightPad(line[i], size));
       }
-      out.append('\n');
+      out.append('|').append(String.join("|", padded)).append("|\n");
       if (r == 0) {
         out.append(separator);
       }

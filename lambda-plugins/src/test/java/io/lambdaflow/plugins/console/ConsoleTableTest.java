@@ -57,6 +57,12 @@ class ConsoleTableTest {
   }
 
   @Test
+  void printsWhatShowPrintsForNoColumns() {
+    Dataset<Row> data = TestSpark.session().range(3).select();
+    assertThat(ConsoleTable.show(data, 2, 0, "test")).isEqualTo(data.showString(2, 0, false));
+  }
+
+  @Test
   void runsAsAnSqlExecutionThatListenersSee() {
     SparkSession session = TestSpark.session();
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
