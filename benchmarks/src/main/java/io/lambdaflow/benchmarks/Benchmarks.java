@@ -157,6 +157,7 @@ public final class Benchmarks {
         ObjectNode node = start.addObject();
         node.put("variant", v.name());
         v.wall().forEach(node.putArray("wallSeconds")::add);
+        v.afterJvm().forEach(node.putArray("afterJvmSeconds")::add);
         v.run().forEach(node.putArray("runSeconds")::add);
       }
     }
