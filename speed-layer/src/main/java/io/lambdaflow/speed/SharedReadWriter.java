@@ -98,11 +98,16 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       // wait for it, so the micro-batch is still decoded once. Not where expectations observe
       // records upstream of that cache: both jobs would report their metrics, the first (perhaps
       // partial, the cache filled by the other) would count; then the views follow the count.
-      ViewsThread views = new ViewsThread(plan, batchId, cached.isEmpty());
-      boolean together = cached.isEmpty() || plan.checks().isEmpty();
-      if (together) {
-        views.start();
-      }
+      boolean ownCache = cached.isEmpty(); // nothing upstream cached: each group caches its input
+      ViewThreads.Body writeViews =
+          () -> {
+            for (Map.Entry<String, SpeedViewsWriter> group : viewsByInput.entrySet()) {
+              group.getValue().write(plan.outputs().get(group.getKey()), batchId, ownCache);
+            }
+          };
+      String thread = "lambda-speed-views-" + batchId;
+      ViewThreads.Running views =
+          ownCache || plan.checks().isEmpty() ? ViewThreads.start(thread, writeViews) : null;
       long letters = 0;
       try {
         if (deadLetters.isPresent()) {
@@ -118,23 +123,20 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
           DeadLetterStages.counts(pipeline, stages.getAsJava()).forEach(metrics::deadLetters);
         }
       } catch (Throwable e) { // Spark throws its checked SparkException undeclared
-        if (together) {
-          ViewThreads.awaitEnd(views); // before the cache goes; a stop cancels its jobs
-          if (views.failure != null) {
-            e.addSuppressed(views.failure);
-          }
+        Throwable alsoFailed = views == null ? null : views.awaitEnd(); // before the cache goes
+        if (alsoFailed != null) {
+          e.addSuppressed(alsoFailed);
         }
         throw ViewThreads.asThrown(e);
       }
-      views.counted = System.nanoTime();
-      if (!together) {
-        views.start();
+      long counted = System.nanoTime();
+      if (views == null) {
+        views = ViewThreads.start(thread, writeViews);
       }
-      ViewThreads.awaitEnd(views);
-      if (views.failure != null) {
-        throw ViewThreads.asThrown(views.failure);
+      Throwable failure = views.awaitEnd();
+      if (failure != null) {
+        throw ViewThreads.asThrown(failure);
       }
-      long counted = views.counted;
       long viewsWritten = System.nanoTime();
       if (letters > 0) {
         SinkRejections.writeDeadLetters(pipeline, deadLetters.get());
@@ -143,45 +145,11 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       spent.put(MicroBatchPhases.PLAN, (planned - started) / 1_000_000);
       // Decoding (and counting the dead letters), then what writing the views took beyond it.
       spent.put(MicroBatchPhases.DECODE, (counted - planned) / 1_000_000);
-      spent.put(MicroBatchPhases.VIEWS, Math.max(0, views.written - counted) / 1_000_000);
+      spent.put(MicroBatchPhases.VIEWS, Math.max(0, views.ended() - counted) / 1_000_000);
       spent.put(MicroBatchPhases.DEAD_LETTERS, (System.nanoTime() - viewsWritten) / 1_000_000);
       phases.put(batchId, spent);
     } finally {
       cached.forEach(Dataset::unpersist);
-    }
-  }
-
-  /**
-   * Writes every group of views of one micro-batch on a thread of its own, which inherits the
-   * micro-batch's Spark properties (its job group, so stopping the query cancels its jobs too).
-   */
-  private final class ViewsThread extends Thread {
-    private final PipelinePlanner.Plan plan;
-    private final long batchId;
-    private final boolean cache;
-    private volatile Throwable failure;
-    private volatile long written;
-    private long counted;
-
-    ViewsThread(PipelinePlanner.Plan plan, long batchId, boolean cache) {
-      super("lambda-speed-views-" + batchId);
-      setDaemon(true);
-      this.plan = plan;
-      this.batchId = batchId;
-      this.cache = cache;
-    }
-
-    @Override
-    public void run() {
-      try {
-        for (Map.Entry<String, SpeedViewsWriter> views : viewsByInput.entrySet()) {
-          views.getValue().write(plan.outputs().get(views.getKey()), batchId, cache);
-        }
-      } catch (Throwable e) { // Spark throws its checked SparkException undeclared
-        failure = e;
-      } finally {
-        written = System.nanoTime();
-      }
     }
   }
 }

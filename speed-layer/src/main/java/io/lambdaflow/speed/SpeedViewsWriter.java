@@ -123,34 +123,28 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
   private void writeAll(
       Dataset<Row> past, long total, Map<String, Map<String, Long>> maxOffsets, long batchId)
       throws Exception {
-    List<Thread> others = new ArrayList<>();
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<ViewThreads.Running> others = new ArrayList<>();
     for (ViewNode view : views.subList(1, views.size())) {
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  write(view, past, total, maxOffsets, batchId);
-                } catch (Throwable e) { // Spark throws its checked SparkException undeclared
-                  failures.add(e);
-                }
-              },
-              "lambda-speed-view-" + view.name());
-      thread.setDaemon(true);
-      thread.start();
-      others.add(thread);
+      others.add(
+          ViewThreads.start(
+              "lambda-speed-view-" + view.name(),
+              () -> write(view, past, total, maxOffsets, batchId)));
     }
+    Throwable first = null;
     try {
       write(views.get(0), past, total, maxOffsets, batchId);
-    } catch (Throwable e) {
-      failures.add(0, e);
+    } catch (Throwable e) { // Spark throws its checked SparkException undeclared
+      first = e;
     }
-    // Every view's thread ends before the micro-batch does (a stop cancels their jobs), so none
-    // writes on into a replay of it.
-    others.forEach(ViewThreads::awaitEnd);
-    if (!failures.isEmpty()) {
-      Throwable first = failures.get(0);
-      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+    for (ViewThreads.Running other : others) {
+      Throwable failure = other.awaitEnd();
+      if (failure != null && first == null) {
+        first = failure;
+      } else if (failure != null) {
+        first.addSuppressed(failure);
+      }
+    }
+    if (first != null) {
       throw ViewThreads.asThrown(first);
     }
   }

@@ -1,27 +1,73 @@
 package io.lambdaflow.speed;
 
-/** Threads that write a micro-batch's views: ended before the micro-batch, failures kept whole. */
+/**
+ * Threads that write a micro-batch's views. Each inherits the starting thread's Spark properties
+ * (the micro-batch's job group, so stopping the query cancels its jobs too), keeps whatever it
+ * threw, and is waited for to its end before the micro-batch ends.
+ */
 final class ViewThreads {
   private ViewThreads() {}
 
-  /**
-   * Waits for {@code thread} to end, however long: a stopping query cancels its Spark jobs, so it
-   * ends soon, and it must not write on into a replay of its micro-batch. An interrupt meanwhile is
-   * kept for the caller.
-   */
-  static void awaitEnd(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+  /** What a view thread runs. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /** A started view thread. */
+  static final class Running {
+    private final Thread thread;
+    private volatile Throwable failure;
+    private volatile long ended;
+
+    private Running(String name, Body body) {
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  body.run();
+                } catch (Throwable e) { // Spark throws its checked SparkException undeclared
+                  failure = e;
+                } finally {
+                  ended = System.nanoTime();
+                }
+              },
+              name);
+      thread.setDaemon(true);
+    }
+
+    /**
+     * Waits for the thread to end, however long: a stopping query cancels its Spark jobs, so it
+     * ends soon, and it must not write on into a replay of its micro-batch or read a cache already
+     * dropped. An interrupt meanwhile is kept for the caller. Returns what the thread threw, or
+     * null.
+     */
+    Throwable awaitEnd() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          thread.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return failure;
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+
+    /** When the thread ended ({@link System#nanoTime()}); valid after {@link #awaitEnd}. */
+    long ended() {
+      return ended;
     }
+  }
+
+  /** Starts {@code body} on a view thread named {@code name}. */
+  static Running start(String name, Body body) {
+    Running running = new Running(name, body);
+    running.thread.start();
+    return running;
   }
 
   /**
