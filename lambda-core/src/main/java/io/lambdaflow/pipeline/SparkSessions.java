@@ -29,7 +29,11 @@ public final class SparkSessions {
       LOG.warn("spark-hive is not on the classpath: tables are registered in memory only");
       return builder;
     }
-    builder = builder.enableHiveSupport().config("spark.sql.warehouse.dir", metastore.warehouse());
+    builder =
+        builder
+            .enableHiveSupport()
+            .config("spark.sql.warehouse.dir", metastore.warehouse())
+            .config("spark.hadoop.hive.downloaded.resources.dir", hiveResourcesFolder());
     if (!metastore.uri().isEmpty()) {
       return builder.config("spark.hadoop.hive.metastore.uris", metastore.uri());
     }
@@ -48,6 +52,23 @@ public final class SparkSessions {
     return builder.config(
         "spark.hadoop.javax.jdo.option.ConnectionURL",
         "jdbc:derby:;databaseName=" + derby + ";create=true");
+  }
+
+  /**
+   * The local folder of the Hive session Spark opens (where Hive would download the resources of an
+   * {@code ADD JAR}). Hive makes {@code <java.io.tmpdir>/<session id>_resources} by default and
+   * only its session's close deletes it, which Spark never calls: every run with the metastore left
+   * an empty folder in the temporary directory. This one is empty too, and deleted when the JVM
+   * exits.
+   */
+  private static String hiveResourcesFolder() {
+    try {
+      java.io.File folder = java.nio.file.Files.createTempDirectory("lambda-hive-").toFile();
+      folder.deleteOnExit(); // after the shutdown hooks, Spark's among them
+      return folder.getPath();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a folder in java.io.tmpdir", e);
+    }
   }
 
   /**
