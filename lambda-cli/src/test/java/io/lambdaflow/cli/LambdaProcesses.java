@@ -2,6 +2,7 @@ package io.lambdaflow.cli;
 
 import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +39,13 @@ final class LambdaProcesses {
 
   /**
    * Runs {@code lambda args...} with the test's classpath and JVM flags, working directory {@code
-   * dir}, output to a log file there.
+   * dir}, output to a log file there, and {@code dir/tmp} as its temporary directory: a process the
+   * test kills runs no shutdown hook, and Spark's spark-* and blockmgr-* folders it made are
+   * deleted with the test's folder instead of piling up in the machine's.
    */
   static Process start(Path dir, String... args) throws Exception {
-    List<String> command = command(List.of("-Xmx1g"), args);
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    List<String> command = command(List.of("-Xmx1g", "-Djava.io.tmpdir=" + tmp), args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     File log = dir.resolve("lambda-" + System.nanoTime() + ".log").toFile();
