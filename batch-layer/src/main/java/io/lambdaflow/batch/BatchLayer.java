@@ -261,8 +261,7 @@ public final class BatchLayer {
       SinkRejections rejections) {
     writeTo(
         sink,
-        PipelinePlanner.withoutMetadata(data)
-            .observe(outputMetric(sink.name()), count(lit(1)).alias("records")),
+        SinkCount.observe(PipelinePlanner.withoutMetadata(data), outputMetric(sink.name())),
         new WriteContext(
             spark, sink.name(), ExecutionMode.BATCH, writeId, rejections.of(sink.name()), reads));
   }
