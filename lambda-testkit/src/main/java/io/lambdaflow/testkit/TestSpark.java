@@ -30,7 +30,11 @@ public final class TestSpark {
                     "spark.hadoop.javax.jdo.option.ConnectionURL",
                     "jdbc:derby:;databaseName="
                         + target.resolve("metastore_db-" + java.util.UUID.randomUUID())
-                        + ";create=true");
+                        + ";create=true")
+                // Hive's session folder, which it never deletes: under target, not in /tmp
+                .config(
+                    "spark.hadoop.hive.downloaded.resources.dir",
+                    target.resolve("hive-resources").toString());
       }
       session =
           builder
