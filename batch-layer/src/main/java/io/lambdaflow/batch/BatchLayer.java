@@ -261,7 +261,8 @@ public final class BatchLayer {
       SinkRejections rejections) {
     writeTo(
         sink,
-        SinkCount.observe(PipelinePlanner.withoutMetadata(data), outputMetric(sink.name())),
+        PipelinePlanner.withoutMetadata(data)
+            .observe(outputMetric(sink.name()), count(lit(1)).alias("records")),
         new WriteContext(
             spark, sink.name(), ExecutionMode.BATCH, writeId, rejections.of(sink.name()), reads));
   }

@@ -1,8 +1,10 @@
 package io.lambdaflow.plugins.console;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.commons.lang3.StringUtils;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,6 +13,7 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.ToPrettyString;
 import org.apache.spark.sql.execution.QueryExecution;
 import org.apache.spark.sql.execution.SQLExecution;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.util.SchemaUtils;
 import org.apache.spark.util.Utils;
 import scala.Function0;
@@ -42,10 +45,11 @@ final class ConsoleTable {
       pretty.add(new Column(new ToPrettyString(column, Option.empty())));
     }
     QueryExecution execution =
-        data.select(JavaConverters.asScalaBuffer(pretty).toSeq()).limit(limit + 1).queryExecution();
+        data.select(JavaConverters.asScalaBuffer(pretty).toSeq()).queryExecution();
     // An SQL execution of its own, as Dataset.show's, so that metrics observed upstream are
-    // reported.
-    Function0<InternalRow[]> collect = () -> execution.executedPlan().executeCollect();
+    // reported; and no limit in the plan: a limit would stop reading once it had the rows shown,
+    // and a count observed upstream (the sink's records out) would then count only those.
+    Function0<InternalRow[]> collect = () -> firstRows(execution.executedPlan(), limit + 1);
     InternalRow[] taken = SQLExecution.withNewExecutionId(execution, Option.apply(action), collect);
 
     String[] names = data.schema().fieldNames();
@@ -64,6 +68,39 @@ final class ConsoleTable {
       cells.add(line);
     }
     return format(cells, truncate, taken.length > limit, limit);
+  }
+
+  /**
+   * The first {@code keep} rows of {@code plan}'s output in partition order (a sorted result's
+   * order), every row of every partition read.
+   */
+  private static InternalRow[] firstRows(SparkPlan plan, int keep) {
+    List<InternalRow> first = new ArrayList<>();
+    for (List<InternalRow> partition :
+        plan.execute().toJavaRDD().mapPartitions(new First(keep)).collect()) {
+      for (InternalRow row : partition) {
+        if (first.size() < keep) {
+          first.add(row);
+        }
+      }
+    }
+    return first.toArray(InternalRow[]::new);
+  }
+
+  /** A partition's first rows, read to its end. */
+  private record First(int keep)
+      implements FlatMapFunction<Iterator<InternalRow>, List<InternalRow>> {
+    @Override
+    public Iterator<List<InternalRow>> call(Iterator<InternalRow> rows) {
+      List<InternalRow> first = new ArrayList<>();
+      while (rows.hasNext()) {
+        InternalRow row = rows.next();
+        if (first.size() < keep) {
+          first.add(row.copy()); // Spark reuses the row object
+        }
+      }
+      return List.<List<InternalRow>>of(first).iterator();
+    }
   }
 
   private static String cut(String value, int truncate) {
