@@ -129,23 +129,27 @@ final class LambdaProcesses {
               quickstart.toString());
       ProcessBuilder builder = new ProcessBuilder(record).directory(root.toFile());
       builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-      builder.environment().put("LAMBDA_STORAGE_ROOT", folder.resolve("storage").toString());
+      builder
+          .environment()
+          .put("LAMBDA_STORAGE_ROOT", folder.resolve("storage").toAbsolutePath().toString());
       Process recording =
           builder
               .redirectErrorStream(true)
               .redirectOutput(folder.resolve("recording.log").toFile())
               .start();
-      if (recording.waitFor(3, TimeUnit.MINUTES)
-          && recording.exitValue() == 0
-          && Files.isRegularFile(file)) {
-        archive =
-            List.of(
-                "-XX:SharedArchiveFile=" + file,
-                "-Xshare:auto",
-                "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off");
-      } else {
-        recording.destroyForcibly();
+      try {
+        if (recording.waitFor(3, TimeUnit.MINUTES)
+            && recording.exitValue() == 0
+            && Files.isRegularFile(file)) {
+          archive =
+              List.of(
+                  "-XX:SharedArchiveFile=" + file,
+                  "-Xshare:auto",
+                  "-Xlog:cds=off",
+                  "-Xlog:cds+dynamic=off");
+        }
+      } finally {
+        recording.destroyForcibly(); // a recording that hangs, or a test interrupted meanwhile
       }
     } catch (IOException e) {
       // no archive: the children load their classes from the jars
