@@ -10,6 +10,8 @@ public final class SparkSessions {
 
   private static final String PROGRESS_BAR = "spark.ui.showConsoleProgress";
 
+  private static final String HIVE_RESOURCES = "spark.hadoop.hive.downloaded.resources.dir";
+
   private SparkSessions() {}
 
   /**
@@ -29,11 +31,10 @@ public final class SparkSessions {
       LOG.warn("spark-hive is not on the classpath: tables are registered in memory only");
       return builder;
     }
-    builder =
-        builder
-            .enableHiveSupport()
-            .config("spark.sql.warehouse.dir", metastore.warehouse())
-            .config("spark.hadoop.hive.downloaded.resources.dir", hiveResourcesFolder());
+    builder = builder.enableHiveSupport().config("spark.sql.warehouse.dir", metastore.warehouse());
+    if (!pipeline.spark().conf().containsKey(HIVE_RESOURCES)) {
+      builder = builder.config(HIVE_RESOURCES, hiveResourcesFolder());
+    }
     if (!metastore.uri().isEmpty()) {
       return builder.config("spark.hadoop.hive.metastore.uris", metastore.uri());
     }
@@ -59,7 +60,7 @@ public final class SparkSessions {
    * {@code ADD JAR}). Hive makes {@code <java.io.tmpdir>/<session id>_resources} by default and
    * only its session's close deletes it, which Spark never calls: every run with the metastore left
    * an empty folder in the temporary directory. This one is empty too, and deleted when the JVM
-   * exits.
+   * exits. A pipeline that sets {@code spark.hadoop.hive.downloaded.resources.dir} keeps its own.
    */
   private static String hiveResourcesFolder() {
     try {
