@@ -4,10 +4,9 @@ import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdaflow.pipeline.DeadLetterStages;
 import io.lambdaflow.pipeline.ExpectationCounts;
+import io.lambdaflow.pipeline.JobThreads;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.PipelineRunException;
@@ -20,9 +19,6 @@ import io.lambdaflow.spi.Rejections;
 import io.lambdaflow.spi.SupportsBatchRead;
 import io.lambdaflow.spi.SupportsBatchWrite;
 import io.lambdaflow.spi.WriteContext;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,8 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.fs.FSError;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -134,9 +128,12 @@ public final class BatchLayer {
       if (replacing) {
         plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, true));
       }
-      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
-        write(sink, plan.sinkInputs().get(sink.name()), runId, Optional.empty(), rejections);
-      }
+      writeSinks(
+          pipeline.sinksIn(ExecutionMode.BATCH),
+          plan.sinkInputs(),
+          runId,
+          Optional.empty(),
+          rejections);
       if (!replacing) {
         plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, false));
       }
@@ -246,6 +243,34 @@ public final class BatchLayer {
   }
 
   /**
+   * Writes each of {@code sinks} its input, all at once: each write is a Spark job (or several) of
+   * its own, and while one's driver plans its query or commits its files, another's tasks run.
+   * Where the sinks read decoded records the run caches, the first task to need a cached partition
+   * fills it and the others wait for it. Returns when every write has ended; when any failed,
+   * throws the failure of the first of them in the pipeline's order, the others' suppressed in it.
+   *
+   * @param inputs each sink's input by the sink's name
+   */
+  void writeSinks(
+      List<SinkNode> sinks,
+      Map<String, Dataset<Row>> inputs,
+      String writeId,
+      Optional<String> reads,
+      SinkRejections rejections) {
+    try {
+      JobThreads.runAll(
+          "lambda-sink-",
+          sinks,
+          SinkNode::name,
+          sink -> write(sink, inputs.get(sink.name()), writeId, reads, rejections));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // write() throws nothing checked: it names the sink in its own
+      throw new PipelineRunException("sinks failed: " + PipelineRunException.firstLine(e), e);
+    }
+  }
+
+  /**
    * Writes a sink's input.
    *
    * @param writeId the write's identity ({@link WriteContext#writeId()}): the run id, or for a
@@ -346,36 +371,6 @@ public final class BatchLayer {
   }
 
   void saveSummary(Pipeline pipeline, RunSummary summary) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode node = json.createObjectNode();
-    node.put("pipeline", summary.pipeline());
-    node.put("runId", summary.runId());
-    node.put("startedAt", summary.startedAt().toString());
-    node.put("durationMillis", summary.duration().toMillis());
-    node.set("recordsIn", json.valueToTree(summary.recordsIn()));
-    node.set("recordsOut", json.valueToTree(summary.recordsOut()));
-    node.put("deadLetters", summary.deadLetters());
-    node.set("deadLettersByStage", json.valueToTree(summary.deadLettersByStage()));
-    if (!summary.expectations().isEmpty()) {
-      node.set("expectations", json.valueToTree(summary.expectations()));
-      node.put("dropped", summary.dropped());
-    }
-    if (!summary.viewRows().isEmpty()) {
-      node.put("published", summary.published());
-      node.set("viewRows", json.valueToTree(summary.viewRows()));
-    }
-    Path file = new Path(pipeline.storageRoot() + "/runs/" + summary.runId() + "/summary.json");
-    try {
-      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      try (OutputStream out = fs.create(file, true)) {
-        out.write(
-            json.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(node)
-                .getBytes(StandardCharsets.UTF_8));
-      }
-    } catch (IOException | FSError e) {
-      throw new PipelineRunException(
-          "cannot write the run summary to " + file + ": " + PipelineRunException.firstLine(e), e);
-    }
+    summary.save(pipeline.storageRoot(), spark.sparkContext().hadoopConfiguration());
   }
 }

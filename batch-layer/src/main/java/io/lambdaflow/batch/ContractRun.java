@@ -250,14 +250,12 @@ final class ContractRun {
                 }
               });
       SinkRejections rejections = new SinkRejections(spark, pipeline);
-      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
-        layer.write(
-            sink,
-            slice.sinkInputs().get(sink.name()),
-            "run-" + run,
-            Optional.of(reads(horizons)),
-            rejections);
-      }
+      layer.writeSinks(
+          pipeline.sinksIn(ExecutionMode.BATCH),
+          slice.sinkInputs(),
+          "run-" + run,
+          Optional.of(reads(horizons)),
+          rejections);
       Optional<Dataset<Row>> transformLetters =
           slice
               .deadLetters()

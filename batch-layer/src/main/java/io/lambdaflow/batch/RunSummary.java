@@ -2,7 +2,13 @@ package io.lambdaflow.batch;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdaflow.pipeline.ExpectationCounts;
+import io.lambdaflow.pipeline.PipelineRunException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,6 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * What a batch run did: records read per source, written per sink, and rejected.
@@ -220,5 +230,40 @@ public record RunSummary(
         .sorted(Map.Entry.comparingByKey())
         .map(e -> e.getKey() + ": " + count(e.getValue()))
         .collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  /** Writes this summary as {@code runs/<run id>/summary.json} under {@code storageRoot}. */
+  void save(String storageRoot, Configuration hadoop) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode node = json.createObjectNode();
+    node.put("pipeline", pipeline());
+    node.put("runId", runId());
+    node.put("startedAt", startedAt().toString());
+    node.put("durationMillis", duration().toMillis());
+    node.set("recordsIn", json.valueToTree(recordsIn()));
+    node.set("recordsOut", json.valueToTree(recordsOut()));
+    node.put("deadLetters", deadLetters());
+    node.set("deadLettersByStage", json.valueToTree(deadLettersByStage()));
+    if (!expectations().isEmpty()) {
+      node.set("expectations", json.valueToTree(expectations()));
+      node.put("dropped", dropped());
+    }
+    if (!viewRows().isEmpty()) {
+      node.put("published", published());
+      node.set("viewRows", json.valueToTree(viewRows()));
+    }
+    Path file = new Path(storageRoot + "/runs/" + runId() + "/summary.json");
+    try {
+      FileSystem fs = file.getFileSystem(hadoop);
+      try (OutputStream out = fs.create(file, true)) {
+        out.write(
+            json.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(node)
+                .getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException | FSError e) {
+      throw new PipelineRunException(
+          "cannot write the run summary to " + file + ": " + PipelineRunException.firstLine(e), e);
+    }
   }
 }

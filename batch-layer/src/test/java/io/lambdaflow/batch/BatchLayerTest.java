@@ -9,6 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lambdaflow.pipeline.ExpectationCounts;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelineRunException;
+import io.lambdaflow.pipeline.SinkNode;
+import io.lambdaflow.spi.SupportsBatchWrite;
+import io.lambdaflow.spi.WriteContext;
 import io.lambdaflow.testkit.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -205,6 +211,76 @@ class BatchLayerTest {
     // the first of several partitions (the console).
     assertThat(summary.recordsOut())
         .isEqualTo(Map.of("good", 900L, "shown", 3L, "sorted", 3L, "first", 900L));
+  }
+
+  /**
+   * A sink that counts what it is given, then waits for every other such sink to have started its
+   * write, and fails (with {@code failure}) or not: written one after another, the first would wait
+   * alone.
+   */
+  private record MeetingSink(CountDownLatch met, String failure, Map<String, String> threads)
+      implements SupportsBatchWrite {
+    @Override
+    public void writeBatch(Dataset<Row> data, WriteContext context) {
+      data.count();
+      threads.put(context.sinkName(), Thread.currentThread().getName());
+      met.countDown();
+      try {
+        if (!met.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(context.sinkName() + " waited alone");
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      if (!failure.isEmpty()) {
+        throw new IllegalStateException(failure);
+      }
+    }
+  }
+
+  private Pipeline withMeetingSinks(
+      CountDownLatch met, Map<String, String> threads, String... failures) {
+    Pipeline parsed = pipeline("");
+    List<SinkNode> sinks = new ArrayList<>();
+    for (int i = 0; i < failures.length; i++) {
+      sinks.add(
+          new SinkNode(
+              "s" + i,
+              "meeting",
+              "parse_json_1",
+              new MeetingSink(met, failures[i], threads),
+              "append",
+              ""));
+    }
+    return parsed.withSinks(sinks, parsed.deadLetter());
+  }
+
+  @Test
+  void aRunsSinksAreWrittenAtOnceEachCounted() {
+    Map<String, String> threads = new ConcurrentHashMap<>();
+    RunSummary summary =
+        new BatchLayer(TestSpark.session())
+            .run(withMeetingSinks(new CountDownLatch(3), threads, "", "", ""));
+
+    assertThat(summary.recordsOut()).isEqualTo(Map.of("s0", 900L, "s1", 900L, "s2", 900L));
+    assertThat(summary.deadLetters()).isEqualTo(100);
+    assertThat(threads).containsEntry("s1", "lambda-sink-s1").containsEntry("s2", "lambda-sink-s2");
+  }
+
+  @Test
+  void whenSinksWrittenAtOnceFailTheFirstInThePipelinesOrderIsThrown() {
+    Pipeline pipeline =
+        withMeetingSinks(
+            new CountDownLatch(3), new ConcurrentHashMap<>(), "", "s1 refused", "s2 refused");
+
+    assertThatThrownBy(() -> new BatchLayer(TestSpark.session()).run(pipeline))
+        .isInstanceOf(PipelineRunException.class)
+        .hasMessage("sink 's1' (type meeting) failed: s1 refused")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .extracting(Throwable::getMessage)
+                    .containsExactly("sink 's2' (type meeting) failed: s2 refused"));
   }
 
   @Test

@@ -55,7 +55,11 @@ public final class SinkRejections {
             RowFactory.create(
                 pipeline.name(), sinkName, row.position(), row.reason(), row.raw(), now));
       }
-      writeDeadLetters(pipeline, spark.createDataFrame(letters, LETTERS));
+      // A run's sinks are written at once; their refused rows reach the dead letters one write at
+      // a time, as a dead-letter sink need not take appends at once into the same place.
+      synchronized (this) {
+        writeDeadLetters(pipeline, spark.createDataFrame(letters, LETTERS));
+      }
       counts.merge(sinkName, (long) rows.size(), Long::sum);
     };
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.lambdaflow.metrics.PipelineMetrics;
 import io.lambdaflow.pipeline.DeadLetterStages;
+import io.lambdaflow.pipeline.JobThreads;
 import io.lambdaflow.pipeline.Pipeline;
 import io.lambdaflow.pipeline.PipelinePlanner;
 import io.lambdaflow.pipeline.SinkRejections;
@@ -99,15 +100,15 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
       // records upstream of that cache: both jobs would report their metrics, the first (perhaps
       // partial, the cache filled by the other) would count; then the views follow the count.
       boolean ownCache = cached.isEmpty(); // nothing upstream cached: each group caches its input
-      ViewThreads.Body writeViews =
+      JobThreads.Body writeViews =
           () -> {
             for (Map.Entry<String, SpeedViewsWriter> group : viewsByInput.entrySet()) {
               group.getValue().write(plan.outputs().get(group.getKey()), batchId, ownCache);
             }
           };
       String thread = "lambda-speed-views-" + batchId;
-      ViewThreads.Running views =
-          ownCache || plan.checks().isEmpty() ? ViewThreads.start(thread, writeViews) : null;
+      JobThreads.Running views =
+          ownCache || plan.checks().isEmpty() ? JobThreads.start(thread, writeViews) : null;
       long letters = 0;
       try {
         if (deadLetters.isPresent()) {
@@ -127,15 +128,15 @@ final class SharedReadWriter implements VoidFunction2<Dataset<Row>, Long> {
         if (alsoFailed != null) {
           e.addSuppressed(alsoFailed);
         }
-        throw ViewThreads.asThrown(e);
+        throw JobThreads.asThrown(e);
       }
       long counted = System.nanoTime();
       if (views == null) {
-        views = ViewThreads.start(thread, writeViews);
+        views = JobThreads.start(thread, writeViews);
       }
       Throwable failure = views.awaitEnd();
       if (failure != null) {
-        throw ViewThreads.asThrown(failure);
+        throw JobThreads.asThrown(failure);
       }
       long viewsWritten = System.nanoTime();
       if (letters > 0) {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
+import io.lambdaflow.pipeline.JobThreads;
 import io.lambdaflow.pipeline.ViewNode;
 import io.lambdaflow.spi.Horizon;
 import io.lambdaflow.spi.MetadataColumns;
@@ -123,30 +124,11 @@ final class SpeedViewsWriter implements VoidFunction2<Dataset<Row>, Long> {
   private void writeAll(
       Dataset<Row> past, long total, Map<String, Map<String, Long>> maxOffsets, long batchId)
       throws Exception {
-    List<ViewThreads.Running> others = new ArrayList<>();
-    for (ViewNode view : views.subList(1, views.size())) {
-      others.add(
-          ViewThreads.start(
-              "lambda-speed-view-" + view.name(),
-              () -> write(view, past, total, maxOffsets, batchId)));
-    }
-    Throwable first = null;
-    try {
-      write(views.get(0), past, total, maxOffsets, batchId);
-    } catch (Throwable e) { // Spark throws its checked SparkException undeclared
-      first = e;
-    }
-    for (ViewThreads.Running other : others) {
-      Throwable failure = other.awaitEnd();
-      if (failure != null && first == null) {
-        first = failure;
-      } else if (failure != null) {
-        first.addSuppressed(failure);
-      }
-    }
-    if (first != null) {
-      throw ViewThreads.asThrown(first);
-    }
+    JobThreads.runAll(
+        "lambda-speed-view-",
+        views,
+        ViewNode::name,
+        view -> write(view, past, total, maxOffsets, batchId));
   }
 
   private void write(
