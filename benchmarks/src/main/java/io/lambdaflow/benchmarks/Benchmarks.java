@@ -52,6 +52,12 @@ public final class Benchmarks {
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.session.timeZone", "UTC")
+            // as reference.conf: the local disk without a process per file, streaming checkpoints
+            // without checksum files
+            .config("spark.hadoop.fs.file.impl", "io.lambdaflow.hadoop.NioLocalFileSystem")
+            .config(
+                "spark.hadoop.fs.AbstractFileSystem.file.impl",
+                "io.lambdaflow.hadoop.NioRawLocalFs")
             .getOrCreate();
     try {
       Report report = run(spark, which, options, work);

@@ -43,6 +43,12 @@ public final class TestSpark {
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.sql.session.timeZone", "UTC")
+              // as reference.conf: the local disk without a process per file, streaming checkpoints
+              // without checksum files
+              .config("spark.hadoop.fs.file.impl", "io.lambdaflow.hadoop.NioLocalFileSystem")
+              .config(
+                  "spark.hadoop.fs.AbstractFileSystem.file.impl",
+                  "io.lambdaflow.hadoop.NioRawLocalFs")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.warehouse.dir", target.resolve("spark-warehouse").toString())
