@@ -128,6 +128,9 @@ public final class BatchLayer {
       if (replacing) {
         plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, true));
       }
+      if (pipeline.sinksIn(ExecutionMode.BATCH).size() > 1) {
+        fillCaches(reused);
+      }
       writeSinks(
           pipeline.sinksIn(ExecutionMode.BATCH),
           plan.sinkInputs(),
@@ -240,6 +243,25 @@ public final class BatchLayer {
 
   static long records(Optional<Row> metrics) {
     return metrics.map(row -> row.<Long>getAs("records")).orElse(RunSummary.UNKNOWN);
+  }
+
+  /**
+   * Fills each of {@code cached} that is not filled yet, in a job of its own, before sinks that
+   * read it are written at once. A count observed inside a cached plan (the records read) is the
+   * sum over the tasks that filled the cache, and each query that reads the cache reports it as it
+   * stands when that query ends: sinks filling parts of it at once could each report a part, and
+   * the run keeps the first report. After a dead-letter write, which reads every cache whole, this
+   * runs no job.
+   */
+  static void fillCaches(List<Dataset<Row>> cached) {
+    for (Dataset<Row> data : cached) {
+      scala.Option<org.apache.spark.sql.execution.CachedData> entry =
+          data.sparkSession().sharedState().cacheManager().lookupCachedData(data);
+      if (entry.isDefined()
+          && !entry.get().cachedRepresentation().cacheBuilder().isCachedColumnBuffersLoaded()) {
+        data.count();
+      }
+    }
   }
 
   /**

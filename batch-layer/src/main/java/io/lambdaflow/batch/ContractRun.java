@@ -250,12 +250,16 @@ final class ContractRun {
                 }
               });
       SinkRejections rejections = new SinkRejections(spark, pipeline);
-      layer.writeSinks(
-          pipeline.sinksIn(ExecutionMode.BATCH),
-          slice.sinkInputs(),
-          "run-" + run,
-          Optional.of(reads(horizons)),
-          rejections);
+      // One sink after another: a sink that fails stops the run before the later ones write, so
+      // a repeated run writes again only what the failed attempt wrote.
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
+        layer.write(
+            sink,
+            slice.sinkInputs().get(sink.name()),
+            "run-" + run,
+            Optional.of(reads(horizons)),
+            rejections);
+      }
       Optional<Dataset<Row>> transformLetters =
           slice
               .deadLetters()

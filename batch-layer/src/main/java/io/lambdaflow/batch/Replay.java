@@ -310,14 +310,12 @@ public final class Replay {
     Set<String> after = downstream(pipeline, node.name());
     SinkRejections rejections = new SinkRejections(spark, pipeline);
     try (RunMetrics metrics = new RunMetrics(spark)) {
-      layer.writeSinks(
-          pipeline.sinksIn(ExecutionMode.BATCH).stream()
-              .filter(sink -> after.contains(sink.input()))
-              .toList(),
-          plan.sinkInputs(),
-          runId,
-          Optional.empty(),
-          rejections);
+      for (SinkNode sink : pipeline.sinksIn(ExecutionMode.BATCH)) {
+        if (after.contains(sink.input())) {
+          layer.write(
+              sink, plan.sinkInputs().get(sink.name()), runId, Optional.empty(), rejections);
+        }
+      }
       Optional<Dataset<Row>> again =
           plan.deadLetters().map(d -> d.where(col(DeadLetters.STAGE).isin(after.toArray())));
       again.ifPresent(d -> layer.writeDeadLetters(pipeline, d, runId));

@@ -262,6 +262,7 @@ class BatchLayerTest {
         new BatchLayer(TestSpark.session())
             .run(withMeetingSinks(new CountDownLatch(3), threads, "", "", ""));
 
+    assertThat(summary.recordsIn()).isEqualTo(Map.of("events", 1000L));
     assertThat(summary.recordsOut()).isEqualTo(Map.of("s0", 900L, "s1", 900L, "s2", 900L));
     assertThat(summary.deadLetters()).isEqualTo(100);
     assertThat(threads).containsEntry("s1", "lambda-sink-s1").containsEntry("s2", "lambda-sink-s2");

@@ -29,21 +29,24 @@ public class NioRawLocalFileSystem extends RawLocalFileSystem {
   };
 
   /**
-   * Sets {@code permission}'s read, write and execute bits. A sticky bit, or a file system without
-   * POSIX permissions, is left to Hadoop's own way.
+   * Sets {@code permission}'s read, write and execute bits. A sticky, setuid or setgid bit asked
+   * for or already set (a folder under a group-shared one: {@code chmod} keeps a folder's setgid
+   * bit, Java's file API would clear it), or a file system without POSIX permissions, is left to
+   * Hadoop's own way.
    */
   @Override
   public void setPermission(Path p, FsPermission permission) throws IOException {
     short mode = permission.toShort();
-    if ((mode & ~0777) != 0) {
-      super.setPermission(p, permission);
-      return;
-    }
+    java.nio.file.Path file = pathToFile(p).toPath();
     try {
-      Files.setPosixFilePermissions(pathToFile(p).toPath(), posix(mode));
-    } catch (UnsupportedOperationException e) {
-      super.setPermission(p, permission);
+      if ((mode & ~0777) == 0 && ((Integer) Files.getAttribute(file, "unix:mode") & 07000) == 0) {
+        Files.setPosixFilePermissions(file, posix(mode));
+        return;
+      }
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      // no POSIX permissions here: Hadoop's own way
     }
+    super.setPermission(p, permission);
   }
 
   /**

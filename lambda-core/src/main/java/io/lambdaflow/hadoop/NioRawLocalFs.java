@@ -21,6 +21,18 @@ public class NioRawLocalFs extends DelegateToFileSystem {
     super(uri, new NioRawLocalFileSystem(), conf, FsConstants.LOCAL_FS_URI.getScheme(), false);
   }
 
+  /**
+   * Renames as Hadoop does, then removes a checksum file left beside the destination by a
+   * checksummed write before (a checkpoint from an earlier version): it no longer matches, and a
+   * checksummed read of the file would fail on it.
+   */
+  @Override
+  public void renameInternal(Path src, Path dst) throws IOException {
+    super.renameInternal(src, dst);
+    java.nio.file.Path file = java.nio.file.Path.of(dst.toUri().getPath());
+    java.nio.file.Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+  }
+
   @Override
   public int getUriDefaultPort() {
     return -1; // no port in file: URIs

@@ -84,7 +84,7 @@ public final class JobThreads {
    * Runs {@code each} for every item at once, the first on this thread and the others on threads
    * named {@code prefix} and the item's {@code name}, and waits for all of them to end, whatever
    * happens. Throws what the earliest item in the list that failed threw, with what later ones
-   * threw suppressed in it.
+   * threw suppressed in it; an {@link Error} (out of memory) before any exception.
    */
   public static <T> void runAll(
       String prefix, List<T> items, Function<T, String> name, Each<T> each) throws Exception {
@@ -92,26 +92,28 @@ public final class JobThreads {
       return;
     }
     List<Running> others = new ArrayList<>();
-    for (T item : items.subList(1, items.size())) {
-      others.add(start(prefix + name.apply(item), () -> each.run(item)));
-    }
-    Throwable first = null;
+    List<Throwable> failures = new ArrayList<>();
     try {
+      for (T item : items.subList(1, items.size())) {
+        others.add(start(prefix + name.apply(item), () -> each.run(item)));
+      }
       each.run(items.get(0));
     } catch (Throwable e) { // Spark throws its checked SparkException undeclared
-      first = e;
+      failures.add(e); // or a thread could not start: those started are still waited for
     }
     for (Running other : others) {
       Throwable failure = other.awaitEnd();
-      if (failure != null && first == null) {
-        first = failure;
-      } else if (failure != null) {
-        first.addSuppressed(failure);
+      if (failure != null) {
+        failures.add(failure);
       }
     }
-    if (first != null) {
-      throw asThrown(first);
+    if (failures.isEmpty()) {
+      return;
     }
+    Throwable first =
+        failures.stream().filter(f -> f instanceof Error).findFirst().orElse(failures.get(0));
+    failures.stream().filter(f -> f != first).forEach(first::addSuppressed);
+    throw asThrown(first);
   }
 
   /**

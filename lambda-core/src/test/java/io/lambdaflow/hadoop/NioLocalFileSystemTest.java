@@ -90,6 +90,24 @@ class NioLocalFileSystemTest {
     assertThat(perms("0")).isEqualTo("rw-r--r--");
   }
 
+  @Test
+  void aChecksumLeftBesideALogFromAnEarlierVersionGoesWhenTheLogIsReplaced() throws Exception {
+    Files.writeString(dir.resolve("0"), "before");
+    Files.writeString(dir.resolve(".0.crc"), "a checksum of before");
+    Files.writeString(dir.resolve(".0.tmp"), "after");
+    FileContext context = FileContext.getFileContext(dir.toUri(), conf());
+
+    context.rename(
+        new Path(dir.toUri().toString(), ".0.tmp"),
+        new Path(dir.toUri().toString(), "0"),
+        Options.Rename.OVERWRITE);
+
+    assertThat(Files.readString(dir.resolve("0"))).isEqualTo("after");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("0");
+    }
+  }
+
   private String perms(String path) throws Exception {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(path)));
   }

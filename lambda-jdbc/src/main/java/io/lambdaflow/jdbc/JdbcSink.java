@@ -33,13 +33,19 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
 
   @Override
   public void writeBatch(Dataset<Row> data, WriteContext context) {
-    prepare(data);
-    long rows =
-        write(
-            target,
-            data,
-            new Ledger.Batch(context.writeId(), context.reads(), false),
-            context.rejections());
+    long rows;
+    // A batch run writes its sinks at once; its jdbc sinks take turns, so that the rows a direct
+    // write holds on the driver (up to DirectCopy.LIMIT) are held for one sink at a time, and two
+    // sinks do not create one ledger table at the same moment.
+    synchronized (JdbcSink.class) {
+      prepare(data);
+      rows =
+          write(
+              target,
+              data,
+              new Ledger.Batch(context.writeId(), context.reads(), false),
+              context.rejections());
+    }
     LOG.info(
         "sink {}: {} row(s) into {} ({})", target.sinkId(), rows, target.table(), target.mode());
   }
