@@ -8,9 +8,10 @@ public interface SupportsBatchWrite extends SinkSpec {
 
   /**
    * Writes a bounded dataset; returns when the data is durably written. Called on the driver once
-   * per batch run, at the same time as the run's other sinks are written (each on a thread of its
-   * own, which carries the run's Spark properties), so a sink must not share unguarded state with
-   * other sinks. An exception fails the run; the framework reports it with the sink's name.
+   * per batch run; in a run of a pipeline without views, at the same time as the run's other sinks
+   * are written (each on a thread of its own, which carries the run's Spark properties), so a sink
+   * must not share unguarded state with other sinks. An exception fails the run; the framework
+   * reports it with the sink's name.
    */
   void writeBatch(Dataset<Row> data, WriteContext context);
 
