@@ -128,15 +128,8 @@ public final class BatchLayer {
       if (replacing) {
         plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, true));
       }
-      if (pipeline.sinksIn(ExecutionMode.BATCH).size() > 1) {
-        fillCaches(reused);
-      }
       writeSinks(
-          pipeline.sinksIn(ExecutionMode.BATCH),
-          plan.sinkInputs(),
-          runId,
-          Optional.empty(),
-          rejections);
+          pipeline.sinksIn(ExecutionMode.BATCH), plan.sinkInputs(), runId, rejections, reused);
       if (!replacing) {
         plan.deadLetters().ifPresent(letters -> writeDeadLetters(pipeline, letters, runId, false));
       }
@@ -253,7 +246,7 @@ public final class BatchLayer {
    * the run keeps the first report. After a dead-letter write, which reads every cache whole, this
    * runs no job.
    */
-  static void fillCaches(List<Dataset<Row>> cached) {
+  private static void fillCaches(List<Dataset<Row>> cached) {
     for (Dataset<Row> data : cached) {
       scala.Option<org.apache.spark.sql.execution.CachedData> entry =
           data.sparkSession().sharedState().cacheManager().lookupCachedData(data);
@@ -267,24 +260,28 @@ public final class BatchLayer {
   /**
    * Writes each of {@code sinks} its input, all at once: each write is a Spark job (or several) of
    * its own, and while one's driver plans its query or commits its files, another's tasks run.
-   * Where the sinks read decoded records the run caches, the first task to need a cached partition
-   * fills it and the others wait for it. Returns when every write has ended; when any failed,
-   * throws the failure of the first of them in the pipeline's order, the others' suppressed in it.
+   * Several sinks over what the run caches find it filled whole first ({@link #fillCaches}).
+   * Returns when every write has ended; when any failed, throws the failure of the first of them in
+   * the pipeline's order, the others' suppressed in it.
    *
    * @param inputs each sink's input by the sink's name
+   * @param cached what the run caches, which the sinks' inputs may read
    */
-  void writeSinks(
+  private void writeSinks(
       List<SinkNode> sinks,
       Map<String, Dataset<Row>> inputs,
       String writeId,
-      Optional<String> reads,
-      SinkRejections rejections) {
+      SinkRejections rejections,
+      List<Dataset<Row>> cached) {
+    if (sinks.size() > 1) {
+      fillCaches(cached);
+    }
     try {
       JobThreads.runAll(
           "lambda-sink-",
           sinks,
           SinkNode::name,
-          sink -> write(sink, inputs.get(sink.name()), writeId, reads, rejections));
+          sink -> write(sink, inputs.get(sink.name()), writeId, Optional.empty(), rejections));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) { // write() throws nothing checked: it names the sink in its own

@@ -149,7 +149,7 @@ public final class SpeedBenchmark {
           QueryResult probes = serving.query("SELECT id, sent_at FROM probes WHERE id >= 0");
           for (List<Object> row : probes.rows()) {
             long id = (Long) row.get(0);
-            if (id >= 0 && seenIds.add(id)) {
+            if (seenIds.add(id)) {
               long sentAt = (Long) row.get(1);
               seen.add(new long[] {sentAt, now - sentAt});
             }

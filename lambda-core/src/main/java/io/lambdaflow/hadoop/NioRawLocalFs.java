@@ -29,8 +29,7 @@ public class NioRawLocalFs extends DelegateToFileSystem {
   @Override
   public void renameInternal(Path src, Path dst) throws IOException {
     super.renameInternal(src, dst);
-    java.nio.file.Path file = java.nio.file.Path.of(dst.toUri().getPath());
-    java.nio.file.Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+    fsImpl.delete(new Path(dst.getParent(), "." + dst.getName() + ".crc"), false);
   }
 
   @Override
