@@ -39,6 +39,20 @@ final class PgLedger {
     }
   }
 
+  /**
+   * Serialises the making of tables and the ledger in the target's schema until the transaction
+   * ends: PostgreSQL's {@code CREATE TABLE IF NOT EXISTS} fails (SQLSTATE 23505 or 42P07) when
+   * another session creates the same table at the same moment, as sinks starting together do with
+   * the ledger they share.
+   */
+  static void lockDefinitions(Connection connection, JdbcTarget target) throws SQLException {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+      lock.setString(1, "definitions " + target.ledger());
+      lock.execute();
+    }
+  }
+
   /** Serialises merges of the sink (whichever process runs them) until the transaction ends. */
   static void lock(Connection connection, JdbcTarget target) throws SQLException {
     try (PreparedStatement lock =

@@ -42,17 +42,27 @@ final class PgTables {
       }
     }
     try (Connection connection = target.connect()) {
-      Map<String, String> columns = columns(connection, target.table());
-      if (columns.isEmpty()) {
-        if (!createTable) {
-          throw new IllegalArgumentException(
-              "table " + target.table() + " does not exist (and create-table = false)");
+      // One transaction under the schema's definitions lock: sinks starting at once (they share
+      // the ledger, and may share a table) create each table once, and the others find it made.
+      connection.setAutoCommit(false);
+      try {
+        PgLedger.lockDefinitions(connection, target);
+        Map<String, String> columns = columns(connection, target.table());
+        if (columns.isEmpty()) {
+          if (!createTable) {
+            throw new IllegalArgumentException(
+                "table " + target.table() + " does not exist (and create-table = false)");
+          }
+          create(connection, target, schema);
+        } else {
+          check(connection, target, schema, columns);
         }
-        create(connection, target, schema);
-      } else {
-        check(connection, target, schema, columns);
+        PgLedger.create(connection, target);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
       }
-      PgLedger.create(connection, target);
     }
   }
 
