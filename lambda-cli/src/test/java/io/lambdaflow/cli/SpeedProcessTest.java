@@ -205,10 +205,26 @@ class SpeedProcessTest {
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> !process.isAlive() || committed() >= records);
     } catch (ConditionTimeoutException e) {
-      throw failure(committed() + " of " + records + " records committed", process, e);
+      throw failure(committedWithin() + " of " + records + " records committed", process, e);
     }
-    if (committed() < records) {
-      throw failure(committed() + " of " + records + " records committed", process, null);
+    long committed = committed();
+    if (committed < records) {
+      throw failure(committed + " of " + records + " records committed", process, null);
+    }
+  }
+
+  /**
+   * What {@link #committed()} says within 30 s, or that it did not say: after an await timed out,
+   * perhaps on a read of the output that never ended.
+   */
+  private String committedWithin() {
+    java.util.concurrent.CompletableFuture<Long> count =
+        java.util.concurrent.CompletableFuture.supplyAsync(this::committed);
+    try {
+      return String.valueOf(count.get(30, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      count.cancel(true);
+      return "(reading the output gave no count within 30 s: " + e + ")";
     }
   }
 
