@@ -52,11 +52,17 @@ class SpeedProcessTest {
             Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
             new StringSerializer(),
             new StringSerializer())) {
+      List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
       for (int i = from; i < to; i++) {
-        producer.send(
-            new ProducerRecord<>(topic, "{\"id\":" + i + ",\"kind\":\"" + (i % 3) + "\"}"));
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topic, "{\"id\":" + i + ",\"kind\":\"" + (i % 3) + "\"}")));
       }
-      producer.flush();
+      for (java.util.concurrent.Future<?> each : sent) {
+        each.get(1, TimeUnit.MINUTES); // what the broker refused, thrown here
+      }
+    } catch (Exception e) {
+      throw new AssertionError("records " + from + " to " + to + " not all produced", e);
     }
   }
 
@@ -228,23 +234,55 @@ class SpeedProcessTest {
     }
   }
 
+  /**
+   * A failure naming what is missing, whether {@code process} still runs, the files of the sink's
+   * checkpoint and commit log (how far the process got), and the end of its output.
+   */
   private AssertionError failure(String what, Process process, Throwable cause) throws Exception {
     String log = lastLog();
+    StringBuilder logs = new StringBuilder();
+    for (String folder : List.of("root/checkpoints/out/offsets", "root/checkpoints/out/commits")) {
+      Path path = dir.resolve(folder);
+      if (Files.isDirectory(path)) {
+        try (var files = Files.list(path)) {
+          logs.append(folder)
+              .append(": ")
+              .append(files.map(f -> f.getFileName().toString()).sorted().toList())
+              .append('\n');
+        }
+      }
+    }
+    Path metadata = dir.resolve("out/_spark_metadata");
+    if (Files.isDirectory(metadata)) {
+      try (var files = Files.list(metadata)) {
+        logs.append("out/_spark_metadata: ")
+            .append(files.map(f -> f.getFileName().toString()).sorted().toList())
+            .append('\n');
+      }
+    }
     return new AssertionError(
         what
             + "; the process "
             + (process.isAlive() ? "still runs" : "exited with " + process.exitValue())
-            + "; the end of its output:\n"
+            + "\n"
+            + logs
+            + "the end of its output:\n"
             + log.substring(Math.max(0, log.length() - 12_000)),
         cause);
+  }
+
+  /** When the process of log {@code lambda-<System.nanoTime()>.log} started. */
+  private static long started(Path log) {
+    String name = log.getFileName().toString();
+    return Long.parseLong(name.substring("lambda-".length(), name.length() - ".log".length()));
   }
 
   /** The output of the newest lambda process started in the test's folder. */
   private String lastLog() throws Exception {
     try (var logs = Files.list(dir)) {
       Path newest =
-          logs.filter(p -> p.getFileName().toString().startsWith("lambda-"))
-              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+          logs.filter(p -> p.getFileName().toString().matches("lambda--?\\d+\\.log"))
+              .max(java.util.Comparator.comparingLong(SpeedProcessTest::started))
               .orElseThrow();
       return Files.readString(newest);
     }
