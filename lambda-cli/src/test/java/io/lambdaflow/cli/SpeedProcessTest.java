@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lambdaflow.embedded.EmbeddedKafka;
+import io.lambdaflow.testkit.TestKafka;
 import io.lambdaflow.testkit.TestServices;
 import io.lambdaflow.testkit.TestSpark;
 import java.io.File;
@@ -12,11 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.awaitility.core.ConditionTimeoutException;
@@ -47,23 +44,10 @@ class SpeedProcessTest {
   }
 
   private static void produce(String topic, int from, int to) {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-            new StringSerializer(),
-            new StringSerializer())) {
-      List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
-      for (int i = from; i < to; i++) {
-        sent.add(
-            producer.send(
-                new ProducerRecord<>(topic, "{\"id\":" + i + ",\"kind\":\"" + (i % 3) + "\"}")));
-      }
-      for (java.util.concurrent.Future<?> each : sent) {
-        each.get(1, TimeUnit.MINUTES); // what the broker refused, thrown here
-      }
-    } catch (Exception e) {
-      throw new AssertionError("records " + from + " to " + to + " not all produced", e);
-    }
+    TestKafka.produce(
+        kafka.bootstrapServers(),
+        topic,
+        TestKafka.records(from, to - from, i -> "{\"id\":" + i + ",\"kind\":\"" + (i % 3) + "\"}"));
   }
 
   private Dataset<Row> output() {
@@ -241,23 +225,18 @@ class SpeedProcessTest {
   private AssertionError failure(String what, Process process, Throwable cause) throws Exception {
     String log = lastLog();
     StringBuilder logs = new StringBuilder();
-    for (String folder : List.of("root/checkpoints/out/offsets", "root/checkpoints/out/commits")) {
-      Path path = dir.resolve(folder);
-      if (Files.isDirectory(path)) {
-        try (var files = Files.list(path)) {
+    for (String folder :
+        List.of(
+            "root/checkpoints/out/offsets",
+            "root/checkpoints/out/commits",
+            "out/_spark_metadata")) {
+      if (Files.isDirectory(dir.resolve(folder))) {
+        try (var files = Files.list(dir.resolve(folder))) {
           logs.append(folder)
               .append(": ")
               .append(files.map(f -> f.getFileName().toString()).sorted().toList())
               .append('\n');
         }
-      }
-    }
-    Path metadata = dir.resolve("out/_spark_metadata");
-    if (Files.isDirectory(metadata)) {
-      try (var files = Files.list(metadata)) {
-        logs.append("out/_spark_metadata: ")
-            .append(files.map(f -> f.getFileName().toString()).sorted().toList())
-            .append('\n');
       }
     }
     return new AssertionError(

@@ -6,10 +6,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Reading what a test produced to Kafka. */
@@ -43,17 +48,28 @@ public final class TestKafka {
     return records;
   }
 
-  /** Sends each of {@code values} to {@code topic} as a record without a key; all acknowledged. */
+  /**
+   * Sends each of {@code values} to {@code topic} as a record without a key; all acknowledged: a
+   * send the broker refused is thrown here, not lost ({@code flush} alone only waits for it).
+   */
   public static void produce(String bootstrapServers, String topic, Iterable<String> values) {
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
             new StringSerializer(),
             new StringSerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (String value : values) {
-        producer.send(new ProducerRecord<>(topic, value));
+        sent.add(producer.send(new ProducerRecord<>(topic, value)));
       }
-      producer.flush();
+      for (Future<RecordMetadata> each : sent) {
+        each.get(1, TimeUnit.MINUTES);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted producing to " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("records to " + topic + " not all acknowledged", e);
     }
   }
 
