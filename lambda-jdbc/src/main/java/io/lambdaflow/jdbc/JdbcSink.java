@@ -35,8 +35,9 @@ final class JdbcSink implements SupportsBatchWrite, SupportsStreamWrite {
   public void writeBatch(Dataset<Row> data, WriteContext context) {
     long rows;
     // A batch run writes its sinks at once; its jdbc sinks take turns, so that the rows a direct
-    // write holds on the driver (up to DirectCopy.LIMIT) are held for one sink at a time. (Sinks
-    // in other processes, or streaming ones, making one ledger at once: see PgLedger.)
+    // write holds on the driver (up to DirectCopy.LIMIT) are held for one sink at a time, and two
+    // sinks of the run into one new table on a database other than PostgreSQL do not both create
+    // it (in PostgreSQL, sinks of any process making tables at once: see PgLedger).
     synchronized (JdbcSink.class) {
       prepare(data);
       rows =
